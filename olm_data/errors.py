@@ -1,0 +1,9 @@
+"""Errors a user can fix: the CLI prints them as one line and exits with code 2, never a traceback."""
+
+
+class UsageError(Exception):
+    """A bad argument, a missing input or model path, a pipeline file that does not load."""
+
+
+class EmptyOutputError(RuntimeError):
+    """A step turned N > 0 input documents into 0 outputs: almost always a broken install, never silent."""
