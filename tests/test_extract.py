@@ -1,0 +1,248 @@
+"""TrafilaturaExtractor / LoudExtractor: main text kept, boilerplate dropped, every loss counted, total loss loud."""
+
+import pickle
+import time
+from pathlib import Path
+
+import pytest
+import warc_fixtures as wf
+from datatrove.data import Document
+
+from olm_data.errors import EmptyOutputError, UsageError
+from olm_data.extract import LoudExtractor, TrafilaturaExtractor
+
+IANA = Path(__file__).resolve().parents[2] / "shared" / "data" / "warc" / "iana.warc.gz"
+
+ARTICLE = [
+    "The harbour master opened the logbook on the first of March and recorded the arrival of eleven fishing "
+    "boats, three more than in the same week of the previous year.",
+    "Most of the catch was herring, sold at the quay before noon to buyers who had driven in from the inland "
+    "towns, while the rest went to the smokehouse at the end of the pier.",
+    "By the afternoon the wind had turned to the north-east and the smaller boats stayed in, their crews mending "
+    "nets in the sheds along the sea wall until the light failed.",
+]
+EMPTY_PAGE = "<html><head><title></title></head><body><div></div></body></html>"
+
+
+def doc(i, html):
+    return Document(text=html, id=f"doc-{i}", metadata={"url": f"https://example.com/{i}", "offset": i})
+
+
+def stats_of(step):
+    return step.stats.to_dict()["stats"]
+
+
+def test_keeps_the_article_and_drops_nav_and_footer():
+    step = TrafilaturaExtractor()
+    out = list(step.run([doc(0, wf.html_page("Harbour news", ARTICLE))]))
+    assert len(out) == 1
+    text = out[0].text
+    for paragraph in ARTICLE:
+        assert paragraph in text
+    assert "About us" not in text and "Contact" not in text  # navigation
+    assert "All rights reserved" not in text and "Privacy policy" not in text  # footer
+    assert "<p>" not in text
+    assert out[0].id == "doc-0" and out[0].metadata == {"url": "https://example.com/0", "offset": 0}
+    assert stats_of(step)["extracted"] == 1
+
+
+def test_a_page_with_no_main_text_is_counted_and_the_rest_kept():
+    step = TrafilaturaExtractor()
+    docs = [doc(0, wf.html_page("Harbour news", ARTICLE)), doc(1, EMPTY_PAGE), doc(2, wf.html_page("More", ARTICLE))]
+    out = list(step.run(docs))
+    assert [d.id for d in out] == ["doc-0", "doc-2"]
+    stats = stats_of(step)
+    assert stats["empty_output"] == 1 and stats["dropped"] == 1 and stats["total"] == 3
+
+
+def test_all_documents_dropped_raises_with_the_counts_per_reason():
+    step = TrafilaturaExtractor()
+    with pytest.raises(EmptyOutputError, match=r"3 input documents, 0 extracted .*empty_output=3"):
+        list(step.run([doc(i, EMPTY_PAGE) for i in range(3)]))
+    # opting out, and an empty input, stay quiet
+    assert list(TrafilaturaExtractor(fail_on_empty_output=False).run([doc(0, EMPTY_PAGE)])) == []
+    assert list(TrafilaturaExtractor().run([])) == []
+
+
+class BrokenImport(LoudExtractor):
+    name = "broken import"
+    library = "olm_data_no_such_module"
+    install_hint = "pip install it"
+
+    def __init__(self):
+        super().__init__(timeout=1)
+
+    def extract(self, text):
+        return text
+
+
+class FailsInSandbox(LoudExtractor):
+    """Imports fine in the parent but every extraction fails in the subprocess (the datatrove trap)."""
+
+    name = "fails in sandbox"
+    library = "json"
+    install_hint = "fix the install"
+
+    def __init__(self):
+        super().__init__(timeout=5)
+
+    def check_install(self):  # pretend the parent check passed
+        pass
+
+    def extract(self, text):
+        raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean")
+
+
+class DiesAtStart(FailsInSandbox):
+    """The subprocess dies before it can extract anything (datatrove counts each document as a timeout)."""
+
+    name = "dies at start"
+
+    def __init__(self):
+        LoudExtractor.__init__(self, timeout=0.5)
+
+    def extract(self, text):
+        import os
+
+        os._exit(3)
+
+
+class Slow(LoudExtractor):
+    name = "slow"
+    library = "json"
+
+    def __init__(self):
+        super().__init__(timeout=0.5)
+
+    def check_install(self):
+        pass
+
+    def extract(self, text):
+        if "SLOW" in text:
+            time.sleep(3)
+        return text
+
+
+def test_broken_install_fails_at_once_before_reading_any_document():
+    consumed = []
+
+    def docs():
+        consumed.append(1)
+        yield doc(0, "<p>x</p>")
+
+    with pytest.raises(UsageError, match="cannot import olm_data_no_such_module.*pip install it"):
+        list(BrokenImport().run(docs()))
+    assert consumed == []
+
+
+def test_library_failing_inside_the_sandbox_is_counted_and_total_loss_raises():
+    """datatrove's trap: the import fails in the subprocess only; every document lost, exit 0. Not here."""
+    step = FailsInSandbox()
+    with pytest.raises(EmptyOutputError, match=r"2 input documents, 0 extracted .*extract_error=2.*lxml_html_clean"):
+        list(step.run([doc(0, "<p>a</p>"), doc(1, "<p>b</p>")]))
+    assert stats_of(step)["extract_error"] == 2
+
+
+def test_a_subprocess_that_cannot_start_stops_the_task_early():
+    step = DiesAtStart()
+    consumed = []
+
+    def docs():
+        for i in range(100):
+            consumed.append(i)
+            yield doc(i, "<p>a</p>")
+
+    with pytest.raises(EmptyOutputError, match=r"0 extracted \(sandbox_failed=3,"):
+        list(step.run(docs()))
+    assert len(consumed) == 3  # not 100 documents x the timeout
+    assert stats_of(step)["sandbox_failed"] == 3
+
+
+class RaisesOnSome(LoudExtractor):
+    name = "raises on some"
+    library = "json"
+
+    def __init__(self):
+        super().__init__(timeout=5)
+
+    def check_install(self):
+        pass
+
+    def extract(self, text):
+        if "bad" in text:
+            raise ValueError("cannot parse")
+        return text
+
+
+def test_extraction_errors_are_counted_and_total_loss_raises():
+    step = RaisesOnSome()
+    assert [d.id for d in step.run([doc(0, "bad"), doc(1, "good")])] == ["doc-1"]
+    assert stats_of(step)["extract_error"] == 1
+    with pytest.raises(EmptyOutputError, match="extract_error=2"):
+        list(RaisesOnSome().run([doc(0, "bad"), doc(1, "bad too")]))
+
+
+def test_timeouts_are_counted_and_other_documents_survive():
+    step = Slow()
+    out = list(step.run([doc(0, "fast one"), doc(1, "SLOW one"), doc(2, "fast two")]))
+    assert [d.id for d in out] == ["doc-0", "doc-2"]
+    assert stats_of(step)["timeout"] == 1
+
+
+def test_smoke_page_failure_is_a_usage_error():
+    with pytest.raises(UsageError, match="test page"):
+        TrafilaturaExtractor(output_format="not-a-format").check_install()
+
+
+def test_step_pickles_cheaply():
+    step = TrafilaturaExtractor(favour_precision=True, timeout=2)
+    clone = pickle.loads(pickle.dumps(step))
+    assert clone.favour_precision and clone.timeout == 2 and clone.fail_on_empty_output
+
+
+@pytest.mark.skipif(not IANA.exists(), reason="shared/data/warc/iana.warc.gz not available")
+def test_real_iana_pages_to_text():
+    from olm_data.readers.warc import CommonCrawlWarcReader
+
+    step = TrafilaturaExtractor()
+    out = list(step.run(CommonCrawlWarcReader(str(IANA), limit=3).run()))
+    assert len(out) == 3
+    assert "IANA" in out[0].text and "<div" not in out[0].text
+    assert out[0].metadata["url"] == "http://www.iana.org/"
+
+
+def test_missing_trafilatura_fails_at_once_with_the_fix(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "trafilatura", None)  # `import trafilatura` now raises ImportError
+    with pytest.raises(UsageError, match=r"cannot import trafilatura .*lxml_html_clean"):
+        list(TrafilaturaExtractor().run([doc(0, wf.html_page("t", ARTICLE))]))
+
+
+def test_warc_to_text_in_a_datatrove_executor(tmp_path):
+    import gzip
+    import json
+
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.writers import JsonlWriter
+
+    from olm_data.readers.warc import CommonCrawlWarcReader
+
+    records = [wf.warcinfo(), wf.response("https://h.example/a", wf.html_page("Harbour", ARTICLE)), wf.page(1)]
+    wf.write_warc(tmp_path / "in.warc.gz", records)
+    LocalPipelineExecutor(
+        pipeline=[
+            CommonCrawlWarcReader(str(tmp_path / "in.warc.gz")),
+            TrafilaturaExtractor(),
+            JsonlWriter(str(tmp_path / "out")),
+        ],
+        tasks=1,
+        workers=1,
+        logging_dir=str(tmp_path / "logs"),
+    ).run()
+    with gzip.open(tmp_path / "out" / "00000.jsonl.gz", "rt") as f:
+        rows = [json.loads(line) for line in f]
+    assert [r["metadata"]["url"] for r in rows] == ["https://h.example/a", wf.page_url(1)]
+    assert ARTICLE[0] in rows[0]["text"] and "<p>" not in rows[0]["text"]
+    assert "page number 1" in rows[1]["text"]
+    assert rows[0]["metadata"]["source_file"] == str(tmp_path / "in.warc.gz")
