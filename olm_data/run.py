@@ -169,31 +169,31 @@ def collect_stats(stages: list[Stage], output: Path) -> dict[str, Any]:
 def _step_summary(step: dict[str, Any]) -> dict[str, Any]:
     """Flatten one step's datatrove stats to {step, counts, chars, seconds} for the table and stats.json."""
     counts: dict[str, int] = {}
-    chars = None
+    chars = docs = None
     for key, value in step.get("stats", {}).items():
         if key == "doc_len" and isinstance(value, dict):
-            chars = int(value.get("total", 0))
+            chars, docs = int(value.get("total", 0)), int(value.get("n", 0))
         elif isinstance(value, dict) and "total" in value:
             counts[key] = int(value["total"])
         elif isinstance(value, int | float):
             counts[key] = int(value)
     seconds = float(step.get("time_stats", {}).get("total", 0.0))
-    return {"step": step["name"], "counts": counts, "chars": chars, "seconds": round(seconds, 3)}
+    name = " ".join(re.sub(r"[^\x20-\x7e]", " ", step["name"]).replace(" - ", " ").split())
+    return {"step": name, "counts": counts, "docs": docs, "chars": chars, "seconds": round(seconds, 3)}
 
 
 def format_stats_table(stats: dict[str, Any]) -> str:
     """A short human-readable funnel: one line per step with docs in/out and the drop reasons."""
-    lines = [f"{'stage':<10} {'step':<34} {'in':>8} {'out':>8}  details"]
+    lines = [f"{'stage':<10} {'step':<34} {'in':>8} {'out':>8}  details (drop reasons, chars of the output)"]
     for stage, steps in stats.items():
         for step in steps:
             counts = dict(step["counts"])
-            docs_in = counts.pop("total", counts.pop("documents", ""))
-            docs_out = counts.pop("forwarded", "")
+            docs_in = counts.pop("total", "")
+            docs_out = counts.pop("forwarded", step["docs"] if step["docs"] is not None else "")
             detail = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()) if v)
             if step["chars"]:
                 detail = (detail + ", " if detail else "") + f"chars={step['chars']}"
-            label = re.sub(r"[^\x20-\x7e]", "", step["step"]).strip()[:34]
-            lines.append(f"{stage:<10} {label:<34} {docs_in!s:>8} {docs_out!s:>8}  {detail}")
+            lines.append(f"{stage:<10} {step['step'][:34]:<34} {docs_in!s:>8} {docs_out!s:>8}  {detail}")
     return "\n".join(lines)
 
 
