@@ -1,0 +1,143 @@
+"""`olm-data` as a user types it: one-line errors with exit code 2, and the sample builds end to end."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from olm_data import __version__, samples
+from olm_data.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CC = str(ROOT / "pipelines" / "cc_2022_49.py")
+WIKI = str(ROOT / "pipelines" / "wikipedia_20221220.py")
+
+
+def olm(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "olm_data.cli", *args], capture_output=True, text=True, timeout=600, cwd=ROOT
+    )
+
+
+def read_docs(folder: Path) -> list[dict]:
+    docs = []
+    for f in sorted(folder.rglob("*.parquet")):
+        docs.extend(pq.read_table(f).to_pylist())
+    return docs
+
+
+def test_version_and_help():
+    out = olm("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"olm-data {__version__}"
+    out = olm("run", CC, "--help")
+    assert out.returncode == 0
+    assert "--sample-ratio" in out.stdout and "--tasks" in out.stdout  # the pipeline's own flags are listed
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", CC, "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+        (["run", CC, "--input", "does/not/exist.warc.gz"], "input not found: does/not/exist.warc.gz"),
+        (["run", "no_such_pipeline.py"], "pipeline file not found"),
+        (["run", CC, "--tasks", "0"], "expected a positive integer"),
+        (["run", CC, "--lid-model", "missing.ftz"], "--lid-model: file not found"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_exit_2(args, message):
+    out = olm(*args)
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_pipeline_with_syntax_error(tmp_path):
+    bad = tmp_path / "broken.py"
+    bad.write_text("def stages(run):\n    return [\n")
+    out = olm("run", str(bad))
+    assert out.returncode == 2
+    assert out.stderr.startswith("olm-data: error:") and "broken.py:" in out.stderr and "syntax" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_pipeline_without_stages_function(tmp_path):
+    bad = tmp_path / "nothing.py"
+    bad.write_text("X = 1\n")
+    out = olm("run", str(bad))
+    assert out.returncode == 2 and "must define `stages(run)" in out.stderr
+
+
+@pytest.fixture(scope="module")
+def cc_sample_runs(tmp_path_factory):
+    """The CC pipeline on the bundled sample, twice, into two fresh folders (with 2 tasks)."""
+    outs = []
+    for name in ("a", "b"):
+        out = tmp_path_factory.mktemp(name)
+        assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "2", "--workers", "1"]) == 0
+        outs.append(out)
+    return outs
+
+
+def test_sample_run_is_byte_identical(cc_sample_runs):
+    a, b = cc_sample_runs
+    files_a = sorted(p.relative_to(a) for p in (a / "filtered").rglob("*.parquet"))
+    assert files_a, "the sample run wrote no corpus"
+    assert files_a == sorted(p.relative_to(b) for p in (b / "filtered").rglob("*.parquet"))
+    for rel in files_a:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), f"{rel} differs between two identical runs"
+
+
+def test_sample_run_keeps_english_and_drops_the_rest(cc_sample_runs):
+    out = cc_sample_runs[0]
+    expected = samples.expected()
+    urls = {d["metadata"]["url"] for d in read_docs(out / "filtered")}
+    english = set(expected["english"])
+    assert len(urls & english) >= 0.8 * len(english)
+    for lang_urls in expected["non_english"].values():
+        assert not urls & set(lang_urls)
+    assert not urls & set(expected["wikipedia_url"])
+    assert not urls & set(expected["non_html"])
+    assert not urls & set(expected["short"])
+    docs = read_docs(out / "filtered")
+    meta = docs[0]["metadata"]
+    assert {"url", "date", "source_file", "offset", "content_type", "snapshot", "language", "language_score"} <= set(
+        meta
+    )
+    assert all(d["metadata"]["language"] == "en" and d["metadata"]["language_score"] >= 0.8 for d in docs)
+
+
+def test_sample_run_writes_readable_stats(cc_sample_runs):
+    out = cc_sample_runs[0]
+    stats = json.loads((out / "stats.json").read_text())
+    steps = {s["step"]: s for s in stats["filter"]}
+    lid = next(s for name, s in steps.items() if "language" in name)
+    assert lid["counts"]["dropped_lid_not_in_languages"] >= 5  # de, fr, es, ru, zh pages
+    reader = next(s for name, s in steps.items() if "WARC" in name)
+    assert reader["counts"]["truncated_file"] == 1
+    assert reader["counts"]["skipped_non_html"] >= 3
+
+
+def test_rerun_resumes_and_refuses_a_different_task_count(cc_sample_runs):
+    out = cc_sample_runs[0]
+    before = {p: p.read_bytes() for p in (out / "filtered").rglob("*.parquet")}
+    # completed tasks are skipped: same files, untouched
+    assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "2"]) == 0
+    assert before == {p: p.read_bytes() for p in (out / "filtered").rglob("*.parquet")}
+    proc = olm("run", CC, "--sample", "--output", str(out), "--tasks", "3")
+    assert proc.returncode == 2 and "--tasks 2" in proc.stderr
+
+
+def test_iana_warc_real_crawl(tmp_path):
+    iana = ROOT.parent / "shared" / "data" / "warc" / "iana.warc.gz"
+    if not iana.exists():
+        pytest.skip("real iana.org WARC not available (../shared/data)")
+    assert main(["run", CC, "--input", str(iana), "--output", str(tmp_path)]) == 0
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    extractor = next(s for s in stats["filter"] if "Trafilatura" in s["step"])
+    assert extractor["counts"]["extracted"] >= 10  # the iana.org HTML pages
+    reader = next(s for s in stats["filter"] if "WARC" in s["step"])
+    assert reader["counts"]["skipped_non_html"] > 0  # JS, CSS, images, fonts are not documents
