@@ -1,0 +1,309 @@
+"""Persistent MinHash index of a published snapshot, for deduping later snapshots against it.
+
+Layout of an index folder (all little-endian, memory-mappable):
+
+    index.json                 snapshot name, doc count, docs per build task, MinHash config, sizes
+    bands/BBB.hash.npy         band B's hashes of every doc, sorted (uint64)
+    bands/BBB.row.npy          the doc row of each hash (uint32)
+    docs/RRRRR.parquet         id, url, date, ... of the docs of build task R (rows are numbered task by task)
+    sigs/RRRRR.u32             full signatures (num_perm uint32 per doc): similarity of a match, `keep_changed`
+
+Size per doc: 12 bytes per band (168 B at 14 bands) + 4 * num_perm for signatures (448 B at 112; optional)
++ the docs table (id, url, date; compressed parquet). Measured by `benchmarks/minhash.py` on 1,383 docs with
+WARC-style UUID ids and ~70-character URLs: 701 B/doc (bands 171, signatures 448, docs 83), 253 B/doc without
+signatures. `index.json` records the measured bytes per doc of every index. Every bucket task of a later run binary-searches its band's hash range in the memory-mapped
+files, so an index is loaded by many tasks at once without being read whole.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+from collections.abc import Sequence
+
+import numpy as np
+from datatrove.pipeline.base import PipelineStep
+
+from olm_data.dedup.minhash import MinhashSignatures, SignatureStore, _slice_sorted, groups, make_ref
+from olm_data.dedup.signatures import MinhashConfig
+from olm_data.errors import UsageError
+
+INDEX_FORMAT = "olm-data-minhash-index"
+INDEX_VERSION = 1
+
+
+class MinhashIndex:
+    """Read access to a finished index folder.
+
+    Args:
+        folder: the index folder (must contain index.json).
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        meta_path = os.path.join(folder, "index.json")
+        if not os.path.isfile(meta_path):
+            raise UsageError(f"{folder} is not a MinHash index (no index.json); build one with `olm-data dedup index`")
+        with open(meta_path, encoding="utf-8") as f:
+            self.meta = json.load(f)
+        if self.meta.get("format") != INDEX_FORMAT or self.meta.get("version") != INDEX_VERSION:
+            raise UsageError(
+                f"{folder}: unsupported index format {self.meta.get('format')} v{self.meta.get('version')}"
+            )
+        self.snapshot: str = self.meta["snapshot"]
+        self.num_docs: int = self.meta["num_docs"]
+        self.has_signatures: bool = self.meta["has_signatures"]
+        counts = np.asarray(self.meta["rank_counts"], dtype=np.int64)
+        self._ranks = np.asarray(self.meta["ranks"], dtype=np.int64)
+        self._starts = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
+        self._store = SignatureStore(folder, self.meta["config"]["num_perm"])
+        self._bands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def check_compatible(self, config: MinhashConfig) -> None:
+        """Raise UsageError unless `config` produces band hashes comparable with this index's."""
+        mine = dict(self.meta["config"])
+        for k in ("threshold", "verify"):
+            mine.pop(k, None)
+        if mine != config.signature_key():
+            raise UsageError(
+                f"index {self.folder} ({self.snapshot}) was built with MinHash settings {mine}, "
+                f"this run uses {config.signature_key()}; rebuild the index or use the same settings"
+            )
+
+    def band_range(self, band: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted band hashes in [lo, hi) and their doc rows."""
+        if band not in self._bands:
+            base = os.path.join(self.folder, "bands", f"{band:03d}")
+            self._bands[band] = (
+                np.load(base + ".hash.npy", mmap_mode="r"),
+                np.load(base + ".row.npy", mmap_mode="r"),
+            )
+        hashes, rows = self._bands[band]
+        i0, i1 = _slice_sorted(hashes, lo, hi)
+        return np.array(hashes[i0:i1]), np.array(rows[i0:i1])
+
+    def _refs(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        pos = np.searchsorted(self._starts, rows, side="right") - 1
+        return make_ref(self._ranks[pos], rows - self._starts[pos])
+
+    def signatures(self, rows: np.ndarray) -> np.ndarray:
+        """Full signatures of index rows."""
+        if not self.has_signatures:
+            raise UsageError(f"index {self.folder} was built without signatures")
+        return self._store.signatures(self._refs(rows))
+
+    def docs(self, rows: np.ndarray) -> list[tuple[str, str | None]]:
+        """(id, url) of index rows, in the order given."""
+        import pyarrow as pa
+
+        rows = np.asarray(rows, dtype=np.int64)
+        pos = np.searchsorted(self._starts, rows, side="right") - 1
+        out: list[tuple[str, str | None]] = [("", None)] * len(rows)
+        for p, sel in groups(pos):
+            t = self._store.doc_table(int(self._ranks[p]), ["id", "url"]).take(pa.array(rows[sel] - self._starts[p]))
+            for i, doc_id, url in zip(sel, t.column("id").to_pylist(), t.column("url").to_pylist(), strict=True):
+                out[i] = (doc_id, url)
+        return out
+
+
+class MinhashIndexBands(PipelineStep):
+    """Index build stage 2 (one task per band): merge every build task's sorted band file into one.
+
+    Memory: 12 bytes x docs in the index (plus the sort), for one band.
+
+    Args:
+        index_folder: the index being built (stage 1 wrote per-task files there).
+        config: MinHash parameters.
+        tasks: number of signature tasks (files of higher ranks, left by an older attempt, are ignored).
+    """
+
+    type = "🫂 - DEDUP"
+    name = "🎯 olm MinHash index bands"
+
+    def __init__(self, index_folder: str, config: MinhashConfig | None = None, tasks: int | None = None) -> None:
+        super().__init__()
+        self.index_folder = index_folder
+        self.config = config or MinhashConfig()
+        self.tasks = tasks
+
+    def run(self, data=None, rank: int = 0, world_size: int = 1) -> None:
+        if world_size != self.config.bands:
+            raise UsageError(f"index band merge must run {self.config.bands} tasks (one per band), got {world_size}")
+        band = rank
+        store = SignatureStore(self.index_folder, self.config.num_perm)
+        ranks = store.ranks(self.tasks)
+        counts = [store.count(r) for r in ranks]
+        if sum(counts) >= 1 << 32:
+            raise UsageError("an index holds at most 2^32 - 1 docs; split the snapshot into several indexes")
+        starts = dict(zip(ranks, np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64), strict=True))
+        with self.track_time(unit="band"):
+            hashes, rows = [], []
+            for src_rank, path in store.band_files(band, self.tasks):
+                hashes.append(np.load(path))
+                rows.append(np.load(path.replace(".hash.npy", ".idx.npy")).astype(np.int64) + starts[src_rank])
+            h = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
+            r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+            order = np.argsort(h, kind="stable")  # ties keep task order, then position: the lowest row first
+            base = os.path.join(self.index_folder, "bands", f"{band:03d}")
+            np.save(base + ".hash.npy", h[order])
+            np.save(base + ".row.npy", r[order].astype("<u4"))
+            self.stat_update("entries", value=len(h))
+        shutil.rmtree(base, ignore_errors=True)
+
+
+class MinhashIndexFinalize(PipelineStep):
+    """Index build stage 3 (one task): write index.json (the marker of a complete index) with sizes.
+
+    Args:
+        index_folder: the index being built.
+        snapshot: the snapshot name recorded for every match against this index.
+        config: MinHash parameters.
+        keep_signatures: keep full signatures (needed for `keep_changed` and match similarities).
+        tasks: number of signature tasks.
+    """
+
+    type = "🫂 - DEDUP"
+    name = "🎯 olm MinHash index finalize"
+
+    def __init__(
+        self,
+        index_folder: str,
+        snapshot: str,
+        config: MinhashConfig | None = None,
+        keep_signatures: bool = True,
+        tasks: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.index_folder = index_folder
+        self.snapshot = snapshot
+        self.config = config or MinhashConfig()
+        self.keep_signatures = keep_signatures
+        self.tasks = tasks
+
+    def run(self, data=None, rank: int = 0, world_size: int = 1) -> None:
+        folder = self.index_folder
+        store = SignatureStore(folder, self.config.num_perm)
+        ranks = store.ranks(self.tasks)
+        counts = [store.count(r) for r in ranks]
+        for b in range(self.config.bands):
+            if not os.path.exists(os.path.join(folder, "bands", f"{b:03d}.hash.npy")):
+                raise UsageError(f"index {folder}: band {b} was not merged; rerun the index build")
+        if not self.keep_signatures:
+            shutil.rmtree(os.path.join(folder, "sigs"), ignore_errors=True)
+        shutil.rmtree(os.path.join(folder, "keys"), ignore_errors=True)
+        num_docs = int(sum(counts))
+        sizes = {
+            "bands": _size(os.path.join(folder, "bands")),
+            "signatures": _size(os.path.join(folder, "sigs")),
+            "docs": _size(os.path.join(folder, "docs")),
+        }
+        total = sum(sizes.values())
+        meta = {
+            "format": INDEX_FORMAT,
+            "version": INDEX_VERSION,
+            "snapshot": self.snapshot,
+            "num_docs": num_docs,
+            "ranks": ranks,
+            "rank_counts": counts,
+            "has_signatures": self.keep_signatures,
+            "config": self.config.to_dict(),
+            "bytes": sizes | {"total": total},
+            "bytes_per_doc": {k: round(v / max(num_docs, 1), 1) for k, v in (sizes | {"total": total}).items()},
+        }
+        tmp = os.path.join(folder, "index.json.tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(meta, f, indent=2)
+        os.replace(tmp, os.path.join(folder, "index.json"))
+        self.stat_update("docs", value=num_docs)
+
+
+def _size(path: str) -> int:
+    return sum(
+        os.path.getsize(f) for f in glob.glob(os.path.join(path, "**", "*"), recursive=True) if os.path.isfile(f)
+    )
+
+
+def index_stages(
+    input_folder: str,
+    index_folder: str,
+    snapshot: str,
+    tasks: int,
+    *,
+    config: MinhashConfig | None = None,
+    keep_signatures: bool = True,
+    workers: int | None = None,
+    name: str = "minhash_index",
+) -> list:
+    """Stages that build an index of `input_folder` (a published snapshot's deduped parquet output).
+
+    Args:
+        input_folder: datatrove parquet of the snapshot.
+        index_folder: local folder for the index (must not hold another index).
+        snapshot: snapshot name recorded in every match (e.g. "CC-MAIN-2022-49").
+        tasks: signature tasks.
+        config: MinHash parameters; later runs must use the same shingles, permutations, bands and rows.
+        keep_signatures: store full signatures (4 * num_perm bytes/doc) for similarities and `keep_changed`.
+        workers: parallel workers (None: the run's default).
+        name: stage name prefix.
+    """
+    from datatrove.pipeline.readers import ParquetReader
+
+    from olm_data.stage import Stage
+
+    config = config or MinhashConfig()
+    if os.path.exists(os.path.join(index_folder, "index.json")):
+        raise UsageError(f"{index_folder} already holds an index; choose an empty folder")
+    return [
+        Stage(
+            f"{name}_signatures",
+            steps=[ParquetReader(input_folder), MinhashSignatures(index_folder, config)],
+            tasks=tasks,
+            workers=workers,
+        ),
+        Stage(
+            f"{name}_bands",
+            steps=[MinhashIndexBands(index_folder, config, tasks)],
+            tasks=config.bands,
+            workers=workers,
+        ),
+        Stage(
+            f"{name}_finalize",
+            steps=[MinhashIndexFinalize(index_folder, snapshot, config, keep_signatures, tasks)],
+            tasks=1,
+            workers=1,
+        ),
+    ]
+
+
+def build_index(
+    input_folder: str,
+    index_folder: str,
+    snapshot: str,
+    *,
+    tasks: int = 1,
+    workers: int = 1,
+    config: MinhashConfig | None = None,
+    keep_signatures: bool = True,
+    logging_dir: str | None = None,
+) -> dict:
+    """Build an index in this process (local executor) and return its index.json contents."""
+    from olm_data.dedup.runner import run_stages
+
+    stages = index_stages(
+        input_folder, index_folder, snapshot, tasks, config=config, keep_signatures=keep_signatures, workers=workers
+    )
+    run_stages(stages, logging_dir or os.path.join(index_folder, "logs"), tasks=tasks, workers=workers)
+    return MinhashIndex(index_folder).meta
+
+
+def open_indexes(folders: Sequence[str], config: MinhashConfig) -> list[MinhashIndex]:
+    """Open and check several indexes at once (clear errors before any stage starts)."""
+    out = []
+    for folder in folders:
+        index = MinhashIndex(folder)
+        index.check_compatible(config)
+        out.append(index)
+    return out
