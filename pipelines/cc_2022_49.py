@@ -5,12 +5,14 @@ Run:
     olm-data run pipelines/cc_2022_49.py --input 'warcs/*.warc.gz' --output out/ --tasks 8 --workers 2
     olm-data run pipelines/cc_2022_49.py                           # the real snapshot, streamed over https
 
-Flow: WARC records -> URL filters -> trafilatura -> fastText language ID -> OLM quality filters -> parquet.
+Flow: WARC records -> URL filters -> trafilatura -> fastText language ID -> OLM quality filters
+      -> exact dedup (URL: latest fetch; normalized text) -> MinHash near-dedup (also against earlier snapshots)
 """
 
 from datatrove.pipeline.writers import ParquetWriter
 
 from olm_data import samples
+from olm_data.dedup import exact_dedup_stages, minhash_stages
 from olm_data.extract import TrafilaturaExtractor
 from olm_data.filters import FastTextLanguageFilter, OlmQualityFilter, UrlBlocklistFilter, WikipediaUrlFilter
 from olm_data.readers.warc import CommonCrawlWarcReader
@@ -24,6 +26,8 @@ LANGUAGES, LID_THRESHOLD = ["en"], 0.80  # OLM: top-1 == en with score >= 0.80
 def add_arguments(parser) -> None:
     parser.add_argument("--sample-ratio", type=float, default=SAMPLE_RATIO, help="share of the snapshot's files")
     parser.add_argument("--cc-base", default="https://data.commoncrawl.org/", help="or s3://commoncrawl/")
+    parser.add_argument("--dedup-index", nargs="*", default=[], help="MinHash indexes of earlier snapshots")
+    parser.add_argument("--keep-changed", action="store_true", help="keep docs changed enough since that snapshot")
 
 
 def stages(run):
@@ -48,4 +52,18 @@ def stages(run):
             ParquetWriter(run.out("filtered")),
         ],
     )
-    return [filtered]
+    rejected = run.out("rejected") if run.keep_rejected else None
+    exact = exact_dedup_stages(
+        run.out("filtered"), run.out("exact"), run.out("work/dedup"), run.tasks, exclusion_folder=rejected
+    )
+    near = minhash_stages(
+        run.out("exact"),
+        run.out("deduped"),
+        run.out("work/dedup"),
+        run.tasks,
+        index_folders=run.options["dedup_index"],
+        keep_changed=run.options["keep_changed"],
+        snapshot=SNAPSHOT,
+        exclusion_folder=rejected and f"{rejected}/minhash",
+    )
+    return [filtered, *exact, *near]

@@ -5,11 +5,13 @@ Run:
     olm-data run pipelines/wikipedia_20221220.py --input enwiki-20221220-pages-articles-multistream.xml.bz2 --tasks 8
 
 With the `-multistream` dump and its index next to it, the tasks split the one file by stream offsets.
+Flow: dump -> namespace-0 articles (redirects skipped, wikitext cleaned) -> exact text dedup -> MinHash dedup.
 """
 
 from datatrove.pipeline.writers import ParquetWriter
 
 from olm_data import samples
+from olm_data.dedup import exact_dedup_stages, minhash_stages
 from olm_data.readers.wikipedia import WikipediaDumpReader
 from olm_data.run import UsageError
 from olm_data.stage import Stage
@@ -30,4 +32,6 @@ def stages(run):
         "articles",
         steps=[WikipediaDumpReader(dump, limit=run.limit), ParquetWriter(run.out("articles"))],
     )
-    return [articles]
+    exact = exact_dedup_stages(run.out("articles"), run.out("exact"), run.out("work/dedup"), run.tasks, keys=["text"])
+    near = minhash_stages(run.out("exact"), run.out("deduped"), run.out("work/dedup"), run.tasks)
+    return [articles, *exact, *near]
