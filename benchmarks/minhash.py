@@ -25,18 +25,12 @@ such pairs; plus recall by similarity bucket next to the LSH S-curve.
 # ruff: noqa: E402  (the sys.path fix below must run before any other import)
 from __future__ import annotations
 
-import os
-import sys
-
-# `python benchmarks/minhash.py` puts benchmarks/ first on sys.path, where a sibling script's name
-# (tokenize.py) shadows the standard-library module numpy imports; drop that folder before other imports.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
-
 import argparse
 import bz2
+import os
 import random
 import statistics
+import sys
 import tempfile
 import time
 import uuid
