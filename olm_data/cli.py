@@ -22,6 +22,9 @@ COMMAND_MODULES = [
     "olm_data.trainer.evaluate",
     "olm_data.dedup.cli",
     "olm_data.perplexity.cli",
+    "olm_data.manifest",
+    "olm_data.hub",
+    "olm_data.report",
 ]
 
 
@@ -45,8 +48,10 @@ def build_parser(pipeline_module=None) -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="run a pipeline file (pipelines/*.py)",
-        description="Run a pipeline file's stages with the local executor. The pipeline's own flags are listed "
-        "below when a pipeline file is given: olm-data run pipelines/cc_2022_49.py --help",
+        description="Run a pipeline file's stages here (--executor local) or as SLURM array jobs (--executor slurm). "
+        "Every run ends with OUT/stats.json, OUT/manifest.json and OUT/report.html; rerunning the same command "
+        "resumes it. The pipeline's own flags are listed below when a pipeline file is given: "
+        "olm-data run pipelines/cc_2022_49.py --help",
     )
     add_run_arguments(run)
     if pipeline_module is not None and callable(getattr(pipeline_module, "add_arguments", None)):
@@ -86,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
+        args.argv = ["olm-data", *argv]  # the command as typed, for manifest.json
         if args.command == "run":
             from olm_data.run import main_run
 

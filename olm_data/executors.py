@@ -1,0 +1,102 @@
+"""datatrove pieces of the SLURM route (`olm_data.slurm`): the executor subclass and the steps that run a
+stage's in-process function, or the end of the run, as a SLURM task."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from datatrove.executor.slurm import SlurmPipelineExecutor
+from datatrove.pipeline.base import PipelineStep
+
+from olm_data.errors import UsageError
+
+_JOB_ID = re.compile(r"Submitted batch job (\d+)")
+
+
+class JobIdRecorder:
+    """datatrove's `job_id_retriever`, keeping every id it sees (one per array chunk)."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    def __call__(self, sbatch_output: str) -> str:
+        m = _JOB_ID.search(sbatch_output)
+        if not m:
+            raise UsageError(f"sbatch did not return a job id: {sbatch_output.strip()!r}")
+        self.ids.append(m.group(1))
+        return m.group(1)
+
+
+class OlmSlurmExecutor(SlurmPipelineExecutor):
+    """datatrove's SlurmPipelineExecutor, leaving unset options to the cluster and without the merge-stats job
+    (`olm-data` merges the stats of every stage in its end-of-run job)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("job_id_retriever", JobIdRecorder())
+        super().__init__(*args, **kwargs)
+
+    def get_sbatch_args(self, max_array: int = 1) -> dict:
+        args = super().get_sbatch_args(max_array)
+        return {k: v for k, v in args.items() if v is not None}  # partition/time/qos None: the cluster decides
+
+    def launch_merge_stats(self) -> None:
+        pass
+
+    @property
+    def launched_job_ids(self) -> list[str]:
+        retriever = self.job_id_retriever
+        return list(retriever.ids) if isinstance(retriever, JobIdRecorder) else []
+
+
+class ActionStep(PipelineStep):
+    """Runs an in-process stage function (`Stage(name, action=fn)`) as a SLURM task: `fn(run)` on a compute node.
+
+    Args:
+        stage: the stage name (for logs).
+        action: the stage's function; pickled with the executor (dill pickles functions of pipeline files by value).
+        run: the run's context, as the function would get it locally.
+        marker: file touched after success, the same marker a local run writes for an action stage.
+    """
+
+    name = "⚙️ action"
+    type = "🔧 - ACTION"
+
+    def __init__(self, stage: str, action: Any, run: Any, marker: str | None = None) -> None:
+        super().__init__()
+        self.stage = stage
+        self.action = action
+        self.run_context = run
+        self.marker = marker
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1):
+        with self.track_time():
+            self.action(self.run_context)
+        if self.marker:
+            Path(self.marker).parent.mkdir(parents=True, exist_ok=True)
+            Path(self.marker).touch()
+        self.stat_update("actions_run")
+        return
+        yield  # a generator, like every step, though it yields no documents
+
+
+class FinalizeStep(PipelineStep):
+    """The end-of-run job: merge stats, write manifest.json and report.html (`olm_data.run.finalize_output`)."""
+
+    name = "🧾 finalize"
+    type = "🔧 - ACTION"
+
+    def __init__(self, run: Any, stage_names: list[str], plan: dict[str, Any]) -> None:
+        super().__init__()
+        self.run_context = run
+        self.stage_names = stage_names
+        self.plan = plan
+
+    def run(self, data: Any = None, rank: int = 0, world_size: int = 1):
+        from olm_data.run import finalize_output
+
+        with self.track_time():
+            finalize_output(self.run_context, self.stage_names, self.plan)
+        return
+        yield
