@@ -308,9 +308,9 @@ def exact_dedup_stages(
         workers: parallel workers (None: the run's default).
         name: stage name prefix.
     """
-    from datatrove.pipeline.readers import ParquetReader
     from datatrove.pipeline.writers import ParquetWriter
 
+    from olm_data.corpus import read_corpus
     from olm_data.stage import Stage
 
     keys = [k for k in KEYS if k in keys]  # fixed order: url first
@@ -328,7 +328,7 @@ def exact_dedup_stages(
         stages += [
             Stage(
                 f"{name}_{key}_keys",
-                steps=[ParquetReader(src), ExactDedupKeys(work, key, partitions)],
+                steps=[read_corpus(src), ExactDedupKeys(work, key, partitions)],
                 tasks=tasks,
                 workers=workers,
             ),
@@ -340,7 +340,7 @@ def exact_dedup_stages(
             ),
             Stage(
                 f"{name}_{key}_filter",
-                steps=[ParquetReader(src), ExactDedupFilter(work, key, excl, partitions), ParquetWriter(dst)],
+                steps=[read_corpus(src), ExactDedupFilter(work, key, excl, partitions), ParquetWriter(dst)],
                 tasks=tasks,
                 workers=workers,
             ),

@@ -249,8 +249,7 @@ def index_stages(
         workers: parallel workers (None: the run's default).
         name: stage name prefix.
     """
-    from datatrove.pipeline.readers import ParquetReader
-
+    from olm_data.corpus import read_corpus
     from olm_data.stage import Stage
 
     config = config or MinhashConfig()
@@ -259,7 +258,7 @@ def index_stages(
     return [
         Stage(
             f"{name}_signatures",
-            steps=[ParquetReader(input_folder), MinhashSignatures(index_folder, config)],
+            steps=[read_corpus(input_folder), MinhashSignatures(index_folder, config)],
             tasks=tasks,
             workers=workers,
         ),

@@ -772,9 +772,9 @@ def minhash_stages(
     Returns:
         Stages `<name>_signatures`, `<name>_buckets`, `<name>_clusters`, `<name>_filter`.
     """
-    from datatrove.pipeline.readers import ParquetReader
     from datatrove.pipeline.writers import ParquetWriter
 
+    from olm_data.corpus import read_corpus
     from olm_data.dedup.index import MinhashIndex
     from olm_data.stage import Stage
 
@@ -795,7 +795,7 @@ def minhash_stages(
     return [
         Stage(
             f"{name}_signatures",
-            steps=[ParquetReader(input_folder), MinhashSignatures(sigs, config)],
+            steps=[read_corpus(input_folder), MinhashSignatures(sigs, config)],
             tasks=tasks,
             workers=workers,
         ),
@@ -818,7 +818,7 @@ def minhash_stages(
         Stage(
             f"{name}_filter",
             steps=[
-                ParquetReader(input_folder),
+                read_corpus(input_folder),
                 MinhashFilter(clusters, sigs, exclusion),
                 ParquetWriter(output_folder),
             ],

@@ -24,6 +24,10 @@ Pure-Python reference versions (`normalize_words`, `word_hash`, `window_hash`) d
 at a time; tests check the vectorized path against them, and `shingle_hash32` is what you pass to
 `datasketch.MinHash(hashfunc=...)` to get identical signatures. To switch to another tokenizer, pass its word
 lists through `word_hashes_from_words` (slower, same hash values for the same words).
+
+These words are not the quality filters' (`olm_data.filters.words.split_words`, BigScience's definition): the
+two answer different questions and merging them would change either dedup or the quality thresholds; that
+module's docstring lists the word passes each stage makes and what they cost.
 """
 
 from __future__ import annotations
