@@ -1,0 +1,336 @@
+"""The pretraining loop on a micro BERT, on CPU: it learns, resumes exactly, exports, stops on signals, runs DDP."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from olm_data.errors import UsageError
+from olm_data.trainer import data as D
+from olm_data.trainer.config import TrainConfig
+from olm_data.trainer.train import add_cli, lr_at, pretrain, resume_config
+
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]  # ids 0..4, as in the data contract
+TOPICS = {
+    "virus": ("virus vaccine doctor patient hospital infection", "spreads treats infects cures", "sick global new"),
+    "ship": ("ship sailor harbor ocean captain anchor", "sails docks crosses leaves", "old wooden large"),
+    "court": ("judge court lawyer trial verdict witness", "rules hears argues appeals", "fair long public"),
+    "farm": ("farmer field tractor harvest cow barn", "plants feeds grows harvests", "green wet early"),
+}
+
+
+def _documents(n_docs: int, seed: int) -> list[str]:
+    """Topic-consistent sentences: a masked noun is predictable from the other words of its document."""
+    rng = random.Random(seed)
+    docs = []
+    for _ in range(n_docs):
+        nouns, verbs, adjectives = (words.split() for words in TOPICS[rng.choice(sorted(TOPICS))])
+        hero = rng.choice(nouns)  # what the document is about: named again and again, like in real text
+        sentences = [
+            f"the {rng.choice(adjectives)} {hero} {rng.choice(verbs)} the {rng.choice(nouns)} ."
+            for _ in range(rng.randint(8, 16))
+        ]
+        docs.append(" ".join(sentences))
+    return docs
+
+
+def make_tokenizer(folder: Path, docs: list[str]):
+    """A tiny uncased WordPiece tokenizer saved as a fast BERT tokenizer (what `olm-data tokenize` writes)."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import BertTokenizerFast
+
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.train_from_iterator(docs, trainers.WordPieceTrainer(vocab_size=200, special_tokens=SPECIALS))
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
+    )
+    names = ("pad_token", "unk_token", "cls_token", "sep_token", "mask_token")
+    fast = BertTokenizerFast(tokenizer_object=tok, **dict(zip(names, SPECIALS, strict=True)))
+    fast.save_pretrained(folder)
+    return fast
+
+
+def write_memmap(
+    folder: Path, token_docs: list[list[int]], seq_len: int, vocab_size: int, rows_per_shard: int
+) -> None:
+    """The olm-tokens-v1 layout: packed `[CLS] doc [SEP]` rows, last row padded, split over shards."""
+    stream = np.array([t for doc in token_docs for t in doc], dtype=np.uint16)
+    n_rows = -(-len(stream) // seq_len)
+    rows = np.zeros((n_rows, seq_len), dtype=np.uint16)
+    rows.ravel()[: len(stream)] = stream
+    memmap = folder / "memmap"
+    memmap.mkdir(parents=True)
+    shards = []
+    for i, start in enumerate(range(0, n_rows, rows_per_shard)):
+        part = rows[start : start + rows_per_shard]
+        name = f"train-{i:05d}.bin"
+        part.astype("<u2").tofile(memmap / name)
+        shards.append({"file": name, "rows": len(part)})
+    index = {
+        "format": "olm-tokens-v1",
+        "dtype": "uint16",
+        "seq_len": seq_len,
+        "vocab_size": vocab_size,
+        "special_tokens": {"pad": 0, "unk": 1, "cls": 2, "sep": 3, "mask": 4},
+        "shards": shards,
+        "rows": n_rows,
+        "tokens": len(stream),
+    }
+    (memmap / "index.json").write_text(json.dumps(index))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """One intra-op thread: micro models run faster and steadier on a shared CPU, and results do not vary."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, Path]:
+    """(data folder, tokenizer folder): ~660 rows of 64 tokens over three shards."""
+    root = tmp_path_factory.mktemp("corpus")
+    docs = _documents(400, seed=0)
+    tokenizer = make_tokenizer(root / "tok", docs)
+    token_docs = [tokenizer(doc)["input_ids"] for doc in docs]
+    write_memmap(root / "data", token_docs, seq_len=64, vocab_size=len(tokenizer), rows_per_shard=250)
+    return root / "data", root / "tok"
+
+
+def micro_config(corpus: tuple[Path, Path], output: Path, **overrides) -> TrainConfig:
+    data, tok = corpus
+    values = dict(
+        data=str(data), tokenizer=str(tok), output=str(output), model="micro", seq_len=32, batch_size=16,
+        steps=120, warmup=10, eval_every=60, eval_rows=64, ckpt_every=60, log_every=10, device="cpu",
+        tensorboard=False, seed=1,
+    )  # fmt: skip
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def train_losses(run_dir: Path) -> dict[int, float]:
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return {r["step"]: r["loss"] for r in rows if r["kind"] == "train"}
+
+
+@pytest.fixture(scope="module")
+def trained(corpus, tmp_path_factory) -> tuple[Path, dict]:
+    run = tmp_path_factory.mktemp("runs") / "micro"
+    return run, pretrain(micro_config(corpus, run))
+
+
+# ---- data path ----------------------------------------------------------------------------------------------
+def test_permute_is_a_bijection_that_shuffles():
+    for n in (1, 2, 3, 10, 97, 1000, 4097):
+        out = D.permute(np.arange(n), n, key=7)
+        assert sorted(out.tolist()) == list(range(n))
+    out = D.permute(np.arange(1000), 1000, key=7)
+    assert (out != np.arange(1000)).mean() > 0.9
+    assert not np.array_equal(out, D.permute(np.arange(1000), 1000, key=8))
+
+
+def test_row_order_holds_out_fixed_rows_and_covers_train_rows_every_epoch():
+    order = D.RowOrder(rows=500, eval_rows=40, seed=3)
+    held = set(order.eval_rows().tolist())
+    assert len(held) == 40
+    epoch0 = order.train_rows(np.arange(460))
+    epoch1 = order.train_rows(np.arange(460, 920))
+    assert set(epoch0.tolist()) == set(epoch1.tolist()) == set(range(500)) - held
+    assert not np.array_equal(epoch0, epoch1)  # reshuffled each epoch
+    assert np.array_equal(order.train_rows(np.arange(100, 200)), epoch0[100:200])  # any slice, same answer
+
+
+def test_token_shards_read_across_shards_and_cut_rows(corpus):
+    full = D.TokenShards(corpus[0])
+    assert full.seq_len == 64 and full.rows == json.loads((corpus[0] / "memmap/index.json").read_text())["rows"]
+    everything = np.concatenate([np.fromfile(f, dtype="<u2").reshape(-1, 64) for f in full.files])
+    rows = np.array([0, 249, 250, 251, full.rows - 1, 3])
+    assert np.array_equal(full.read(rows), everything[rows])
+    half = D.TokenShards(corpus[0], seq_len=32)
+    assert half.rows == 2 * full.rows
+    assert np.array_equal(half.read(np.array([501, 500])), everything[250].reshape(2, 32)[::-1])
+    with pytest.raises(UsageError, match="must divide"):
+        D.TokenShards(corpus[0], seq_len=48)
+
+
+def test_mask_tokens_fixed_count_never_special_80_10_10():
+    vocab, special = 50, [0, 1, 2, 3, 4]
+    tables = D.MaskingTables(vocab, special, mask_id=4, device=torch.device("cpu"))
+    gen = torch.Generator().manual_seed(0)
+    ids = torch.randint(5, vocab, (256, 64), generator=gen)
+    ids[:, 0], ids[:, 20], ids[:, 21] = 2, 3, 2  # [CLS] ... [SEP][CLS] ...
+    ids[-1, 8:] = 0  # the padded last row of a shard: [CLS] + 7 ordinary tokens
+    inputs, positions, labels = D.mask_tokens(ids, 10, tables, gen)
+    assert positions.shape == labels.shape == (256, 10)
+    assert all(len(set(row)) == 10 for row in positions.tolist())
+    valid = labels != D.IGNORE_INDEX
+    assert valid[:-1].all() and valid[-1].sum() == 7
+    assert not torch.isin(labels[valid], torch.tensor(special)).any()
+    assert torch.equal(labels[valid], ids.gather(1, positions)[valid])
+    untouched = torch.ones_like(ids, dtype=torch.bool).scatter(1, positions, False)
+    assert torch.equal(inputs[untouched], ids[untouched])
+    assert torch.equal(inputs.gather(1, positions)[~valid], ids.gather(1, positions)[~valid])  # specials kept
+    picked = inputs.gather(1, positions)[valid]
+    masked = (picked == 4).float().mean()
+    kept = (picked == labels[valid]).float().mean()
+    assert 0.75 < masked < 0.85 and 0.08 < kept < 0.14  # 80% [MASK]; 10% unchanged (+ random hits of itself)
+    assert not torch.isin(picked[picked != 4], torch.tensor(special)).any()  # random replacements are ordinary
+
+
+def test_lr_schedule_warms_up_then_decays():
+    cfg = TrainConfig(data="d", tokenizer="t", output="o", steps=100, warmup=10, lr=1e-3)
+    lrs = [lr_at(s, cfg) for s in range(100)]
+    assert lrs[9] == pytest.approx(1e-3) and lrs[0] == pytest.approx(1e-4)
+    assert all(a >= b for a, b in zip(lrs[9:], lrs[10:], strict=False)) and lrs[-1] < 2e-5
+    cosine = TrainConfig(data="d", tokenizer="t", output="o", steps=100, warmup=0.1, schedule="cosine", lr=1e-3)
+    assert lr_at(55, cosine) == pytest.approx(5e-4)
+
+
+# ---- training -----------------------------------------------------------------------------------------------
+def test_loss_falls(trained):
+    # 120 steps take a micro model from ln(vocab) ~ 5.3 to the unigram plateau; using context takes a few hundred
+    # more (checked on real text by hand, see benchmarks/trainer.py --real-text)
+    run, result = trained
+    losses = train_losses(run)
+    assert sorted(losses) == list(range(10, 121, 10))
+    assert losses[10] > 4.5 and losses[120] < losses[10] - 0.8
+    assert result["eval_loss"] < result["unigram_loss"] + 0.2 < np.log(200) - 1
+    assert not result["interrupted"] and result["steps"] == 120 and result["tokens"] == 120 * 16 * 32
+
+
+def test_sparse_head_loss_equals_transformers_full_loss(corpus):
+    """Predicting only the masked positions changes the cost, not the objective BertForMaskedLM defines."""
+    from transformers import BertForMaskedLM
+
+    from olm_data.trainer.config import PRESETS, bert_config
+
+    shards = D.TokenShards(corpus[0])
+    ids = torch.from_numpy(shards.read(np.arange(8)).astype(np.int64))
+    mlm = BertForMaskedLM(bert_config(PRESETS["micro"], shards.vocab_size, 0, 64, 0.0))
+    tables = D.MaskingTables(shards.vocab_size, shards.special_ids, 4, torch.device("cpu"))
+    inputs, positions, labels = D.mask_tokens(ids, 10, tables, torch.Generator().manual_seed(0))
+    loss, correct, count = D.SparseMLMLoss(mlm)(inputs, positions, labels)
+    full_labels = torch.full_like(ids, D.IGNORE_INDEX).scatter(1, positions, labels)
+    output = mlm(input_ids=inputs, labels=full_labels)
+    assert loss.item() == pytest.approx(output.loss.item(), rel=1e-5)
+    predicted = output.logits.argmax(-1).gather(1, positions)
+    assert correct.item() == ((predicted == labels) & (labels >= 0)).sum().item() and count.item() == 80
+
+
+def test_export_loads_in_transformers_with_tied_weights_and_fill_mask(trained):
+    from transformers import AutoModelForMaskedLM, BertForMaskedLM
+
+    from olm_data.trainer.export import fill_mask
+
+    run, _ = trained
+    model = AutoModelForMaskedLM.from_pretrained(run)
+    assert isinstance(model, BertForMaskedLM)
+    assert model.cls.predictions.decoder.weight.data_ptr() == model.bert.embeddings.word_embeddings.weight.data_ptr()
+    checkpoint = torch.load(sorted((run / "checkpoints").glob("*.pt"))[-1], weights_only=True)
+    for name, tensor in model.state_dict().items():
+        assert torch.equal(tensor, checkpoint["model"][name]), name
+    assert json.loads((run / "config.json").read_text())["hidden_dropout_prob"] == 0.1
+    card = (run / "README.md").read_text()
+    assert "## Training" in card and "## Throughput" in card and "## Evaluation" not in card
+    predictions = fill_mask(run, "the doctor [MASK] the patient .", top_k=3)
+    assert len(predictions) == 3 and all(p["token_str"] and 0 < p["score"] < 1 for p in predictions)
+    assert fill_mask(run, "The Covid-19 [MASK] is global.")[0]["token_str"]
+
+
+def test_resume_reproduces_the_uninterrupted_run(corpus, tmp_path):
+    full = micro_config(corpus, tmp_path / "full", steps=8, warmup=2, log_every=1, ckpt_every=3, keep_checkpoints=5)
+    pretrain(full)
+    part = tmp_path / "part"  # a run that died after step 7: its last checkpoint is from step 6
+    shutil.copytree(tmp_path / "full", part)
+    (part / "checkpoints" / "step-00000008.pt").unlink()
+    (part / "model.safetensors").unlink()
+    result = pretrain(resume_config(part), resume=True)
+    assert [r["step"] for r in result["log"]] == [7, 8]
+    assert train_losses(part) == train_losses(tmp_path / "full")  # exact, step by step
+    a = torch.load(tmp_path / "full/checkpoints/step-00000008.pt", weights_only=True)
+    b = torch.load(part / "checkpoints/step-00000008.pt", weights_only=True)
+    assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
+
+
+def test_cli_refuses_to_overwrite_a_run_or_change_it_on_resume(trained):
+    import argparse
+
+    run, _ = trained
+    parser = argparse.ArgumentParser()
+    add_cli(parser.add_subparsers())
+    args = parser.parse_args(["pretrain", "--resume", str(run), "--lr", "0.1"])
+    with pytest.raises(UsageError, match="--lr"):
+        args.func(args)
+    saved = TrainConfig.load(run / "train_config.json")
+    args = parser.parse_args(["pretrain", "--data", saved.data, "--tokenizer", saved.tokenizer, "--output", str(run)])
+    with pytest.raises(UsageError, match="--resume"):
+        args.func(args)
+    args = parser.parse_args(["pretrain", "--resume", str(run)])  # a finished run: nothing to do, exit 0
+    assert args.func(args) == 0
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "olm_data.trainer.train", "pretrain", *args]
+
+
+def _micro_flags(corpus, output: Path, *extra: str) -> list[str]:
+    data, tok = corpus
+    return [
+        "--data", str(data), "--tokenizer", str(tok), "--output", str(output), "--model", "micro",
+        "--device", "cpu", "--seed", "1", "--eval-rows", "64", "--no-tensorboard", *extra,
+    ]  # fmt: skip
+
+
+def test_sigterm_saves_a_checkpoint_and_exits_for_resume(corpus, tmp_path):
+    run = tmp_path / "run"
+    flags = _micro_flags(corpus, run, "--seq-len", "32", "--batch-size", "16", "--steps", "100000", "--log-every", "1")
+    proc = subprocess.Popen(_cli(*flags, "--ckpt-every", "0"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
+    while not train_losses_exist(run) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    output = proc.communicate(timeout=120)[0].decode()
+    assert proc.returncode == 75, output
+    (checkpoint,) = (run / "checkpoints").glob("step-*.pt")
+    step = torch.load(checkpoint, weights_only=True)["step"]
+    assert 1 <= step < 100000 and f"stopped by SIGTERM at step {step}" in output
+    assert not (run / "model.safetensors").exists()
+
+
+def train_losses_exist(run: Path) -> bool:
+    path = run / "metrics.jsonl"
+    return path.exists() and '"train"' in path.read_text()
+
+
+def test_ddp_two_cpu_processes_match_gradient_accumulation(corpus, tmp_path):
+    common = "--seq-len 32 --batch-size 16 --steps 4 --warmup 1 --log-every 1 --eval-every 2".split()
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2"]
+    cmd = torchrun + _cli(*_micro_flags(corpus, tmp_path / "ddp", *common))[1:]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    single = pretrain(
+        micro_config(corpus, tmp_path / "single", steps=4, warmup=1, log_every=1, eval_every=2, grad_accum=2)
+    )
+    ddp, one = train_losses(tmp_path / "ddp"), train_losses(tmp_path / "single")
+    assert sorted(ddp) == [1, 2, 3, 4]
+    for s in ddp:
+        assert ddp[s] == pytest.approx(one[s], rel=1e-4)
+    eval_rows = [json.loads(x) for x in (tmp_path / "ddp/metrics.jsonl").read_text().splitlines() if '"eval"' in x]
+    assert eval_rows[-1]["eval_loss"] == pytest.approx(single["eval_loss"], rel=1e-4)
+    assert (tmp_path / "ddp/model.safetensors").exists()
