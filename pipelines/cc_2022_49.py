@@ -21,6 +21,7 @@ from olm_data.stage import Stage
 SNAPSHOT = "CC-MAIN-2022-49"
 SAMPLE_RATIO, SAMPLE_SEED = 0.15114822547, 42  # the original OLM build's share of the snapshot's WARC files
 LANGUAGES, LID_THRESHOLD = ["en"], 0.80  # OLM: top-1 == en with score >= 0.80
+OUTPUT = "deduped"  # the final corpus folder under --output (other pipelines read it)
 
 
 def add_arguments(parser) -> None:

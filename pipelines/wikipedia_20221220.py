@@ -17,6 +17,7 @@ from olm_data.run import UsageError
 from olm_data.stage import Stage
 
 DUMP = "enwiki-20221220-pages-articles-multistream.xml.bz2"
+OUTPUT = "deduped"  # the final corpus folder under --output (other pipelines read it)
 
 
 def stages(run):
