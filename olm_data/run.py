@@ -109,11 +109,12 @@ def load_pipeline(path: str | Path) -> ModuleType:
     return module
 
 
-def include_pipeline(run: RunContext, path: str | Path, name: str) -> tuple[list[Stage], str]:
+def include_pipeline(run: RunContext, path: str | Path, name: str, **options: Any) -> tuple[list[Stage], str]:
     """Another pipeline file's stages, run as part of this one, writing under `<output>/<name>/`.
 
-    The included file gets its own RunContext (its flags at their defaults, no `--input`, the same `--sample`,
-    tasks and seed), its stages are renamed `<name>_<stage>`, and its in-process actions receive that context.
+    The included file gets its own RunContext (its flags at their defaults unless given in `options`, no
+    `--input`, the same `--sample`, tasks and seed), its stages are renamed `<name>_<stage>`, and its in-process
+    actions receive that context.
 
     Returns:
         The stages and the folder of the included pipeline's final corpus (the file's `OUTPUT` constant).
@@ -125,7 +126,7 @@ def include_pipeline(run: RunContext, path: str | Path, name: str) -> tuple[list
     if callable(getattr(module, "add_arguments", None)):
         module.add_arguments(parser)
     sub = dataclasses.replace(
-        run, pipeline=Path(path), output=run.output / name, input=None, options=vars(parser.parse_args([]))
+        run, pipeline=Path(path), output=run.output / name, input=None, options=vars(parser.parse_args([])) | options
     )
     stages = []
     for stage in module.stages(sub):

@@ -2,7 +2,7 @@
 
 Run:
     olm-data run pipelines/olm_december_2022.py --sample       # everything, on the bundled sample (CPU, minutes)
-    olm-data run pipelines/olm_december_2022.py --cc out/cc/deduped --wikipedia out/wikipedia/deduped --tasks 16
+    olm-data run pipelines/olm_december_2022.py --cc out/cc/sampled --wikipedia out/wikipedia/deduped --tasks 16
 
 With `--sample` (or without `--cc`/`--wikipedia`) it first runs the CC and Wikipedia pipelines' stages itself.
 Then: an uncased WordPiece vocab fitted on both corpora -> documents packed into 512-token rows (Hub parquet +
@@ -25,17 +25,23 @@ DEMO = "The Covid-19 [MASK] is global."
 def add_arguments(parser) -> None:
     parser.add_argument("--cc", help="the CC corpus (parquet folder); default: run pipelines/cc_2022_49.py")
     parser.add_argument("--wikipedia", help="the Wikipedia corpus; default: run pipelines/wikipedia_20221220.py")
+    parser.add_argument("--lm", help="reference LM for the CC pipeline (default: the one built with --wikipedia)")
     parser.add_argument("--vocab-size", type=int, default=VOCAB_SIZE)
     parser.add_argument("--pretrain-tokens", type=float, default=None, help="default: 2e5 with --sample, else 0")
 
 
 def stages(run):
     corpora, stages = [], []
-    for flag, pipeline in (("cc", "cc_2022_49.py"), ("wikipedia", "wikipedia_20221220.py")):
+    # Wikipedia first: the CC pipeline samples by perplexity under the LM the Wikipedia pipeline trains
+    for flag, pipeline in (("wikipedia", "wikipedia_20221220.py"), ("cc", "cc_2022_49.py")):
         if run.options[flag]:
             corpora.append(run.options[flag])
         else:  # build it here, under OUT/<flag>/
-            included, corpus = include_pipeline(run, HERE / pipeline, flag)
+            overrides = {}
+            if flag == "cc":
+                built = not run.options["lm"] and not run.options["wikipedia"]
+                overrides = {"lm": run.options["lm"] or run.out("wikipedia/lm"), "lm_built_earlier": built}
+            included, corpus = include_pipeline(run, HERE / pipeline, flag, **overrides)
             stages += included
             corpora.append(corpus)
     tok, tokenized, model = run.out("tokenizer"), run.out("tokenized-512"), run.out("tiny-bert")

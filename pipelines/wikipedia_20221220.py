@@ -5,13 +5,16 @@ Run:
     olm-data run pipelines/wikipedia_20221220.py --input enwiki-20221220-pages-articles-multistream.xml.bz2 --tasks 8
 
 With the `-multistream` dump and its index next to it, the tasks split the one file by stream offsets.
-Flow: dump -> namespace-0 articles (redirects skipped, wikitext cleaned) -> exact text dedup -> MinHash dedup.
+Flow: dump -> namespace-0 articles (redirects skipped, wikitext cleaned) -> exact text dedup -> MinHash dedup
+      -> the reference LM for perplexity sampling (CCNet normalization, SentencePiece, modified Kneser-Ney 5-gram)
+      in OUT/lm/, which pipelines/cc_2022_49.py reads.
 """
 
 from datatrove.pipeline.writers import ParquetWriter
 
 from olm_data import samples
 from olm_data.dedup import exact_dedup_stages, minhash_stages
+from olm_data.perplexity.lm import lm_train_stage
 from olm_data.readers.wikipedia import WikipediaDumpReader
 from olm_data.run import UsageError
 from olm_data.stage import Stage
@@ -35,4 +38,5 @@ def stages(run):
     )
     exact = exact_dedup_stages(run.out("articles"), run.out("exact"), run.out("work/dedup"), run.tasks, keys=["text"])
     near = minhash_stages(run.out("exact"), run.out("deduped"), run.out("work/dedup"), run.tasks)
-    return [articles, *exact, *near]
+    lm = lm_train_stage(run.out(OUTPUT), run.out("lm"), seed=run.seed)
+    return [articles, *exact, *near, lm]

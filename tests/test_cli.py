@@ -131,11 +131,21 @@ def test_rerun_resumes_and_refuses_a_different_task_count(cc_sample_runs):
     assert proc.returncode == 2 and "--tasks 2" in proc.stderr
 
 
+def test_real_input_without_a_reference_lm_is_a_clear_error(tmp_path):
+    warc = str(samples.warc_files()[0])
+    out = olm("run", CC, "--input", warc, "--output", str(tmp_path), "--lm", str(tmp_path / "no-lm"))
+    assert out.returncode == 2 and "no reference LM" in out.stderr and "Traceback" not in out.stderr
+
+
 def test_iana_warc_real_crawl(tmp_path):
     iana = ROOT.parent / "shared" / "data" / "warc" / "iana.warc.gz"
     if not iana.exists():
         pytest.skip("real iana.org WARC not available (../shared/data)")
-    assert main(["run", CC, "--input", str(iana), "--output", str(tmp_path)]) == 0
+    wiki = tmp_path / "wiki"  # the reference LM for perplexity sampling, from the bundled Wikipedia sample
+    assert main(["run", WIKI, "--sample", "--output", str(wiki)]) == 0
+    argv = ["run", CC, "--input", str(iana), "--output", str(tmp_path / "cc"), "--lm", str(wiki / "lm")]
+    assert main(argv) == 0
+    tmp_path = tmp_path / "cc"
     stats = json.loads((tmp_path / "stats.json").read_text())
     extractor = next(s for s in stats["filter"] if "Trafilatura" in s["step"])
     assert extractor["counts"]["extracted"] >= 10  # the iana.org HTML pages
