@@ -334,9 +334,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         default="local",
         help="where tasks run: here, or as SLURM array jobs (default: local)",
     )
-    parser.add_argument("--tasks", type=_positive_int, default=1, help="tasks (shards) per stage (default: 1)")
+    parser.add_argument("--tasks", type=positive_int, default=1, help="tasks (shards) per stage (default: 1)")
     parser.add_argument(
-        "--workers", type=_positive_int, default=None, help="tasks run at once (default: CPUs; on SLURM: no limit)"
+        "--workers", type=positive_int, default=None, help="tasks run at once (default: CPUs; on SLURM: no limit)"
     )
     parser.add_argument("--limit", type=int, default=-1, help="read at most N documents per task (default: all)")
     parser.add_argument("--seed", type=int, default=42, help="seed for every sampled step (default: 42)")
@@ -347,7 +347,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     add_slurm_arguments(parser)
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1, with a one-line message otherwise."""
     try:
         value = int(text)
     except ValueError:

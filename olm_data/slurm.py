@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from olm_data.errors import UsageError
+from olm_data.run import positive_int
 
 if TYPE_CHECKING:
     from olm_data.run import RunContext
@@ -103,8 +104,8 @@ def add_slurm_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("SLURM (with --executor slurm)")
     group.add_argument("--partition", help="partition (default: the cluster's default partition)")
     group.add_argument("--time", help="time limit per task, e.g. 10:00:00 (default: the partition's)")
-    group.add_argument("--cpus-per-task", type=_positive_int, help="CPUs per task (default: 1)")
-    group.add_argument("--mem-per-cpu-gb", type=_positive_int, help="memory per CPU in GB (default: 2)")
+    group.add_argument("--cpus-per-task", type=positive_int, help="CPUs per task (default: 1)")
+    group.add_argument("--mem-per-cpu-gb", type=positive_int, help="memory per CPU in GB (default: 2)")
     group.add_argument("--qos", help="quality of service (default: none; not every cluster has QOS)")
     group.add_argument("--account", help="account to charge")
     group.add_argument(
@@ -114,7 +115,7 @@ def add_slurm_arguments(parser: argparse.ArgumentParser) -> None:
         help="any other sbatch option, repeatable: --sbatch-arg constraint=cpu --sbatch-arg exclusive",
     )
     group.add_argument(
-        "--max-array-size", type=_positive_int, help="most tasks per array job (default: the cluster's MaxArraySize)"
+        "--max-array-size", type=positive_int, help="most tasks per array job (default: the cluster's MaxArraySize)"
     )
     group.add_argument("--wait", action="store_true", help="wait for the jobs, then print the funnel")
     group.add_argument("--poll-seconds", type=float, help="how often --wait polls squeue (default: 10)")
@@ -166,16 +167,6 @@ def parse_sbatch_args(items: list[str]) -> dict[str, str]:
             raise UsageError(f"--sbatch-arg {key}: olm-data sets --{key} itself")
         out[key] = value
     return out
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
 
 
 # ------------------------------------------------------------------------------------------------- cluster

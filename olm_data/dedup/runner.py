@@ -1,33 +1,26 @@
-"""Run a list of stages in this process with datatrove's local executor (what `olm-data run` does locally).
+"""Run dedup stages outside a pipeline file (the `olm-data dedup` commands, `build_index`, the tests).
 
-Used by the `olm-data dedup` commands and the tests; pipelines go through `olm-data run` instead.
+A thin front to `olm_data.run.run_stages`, so these runs get exactly what `olm-data run` does locally: a logging
+folder per stage, resume of completed tasks, removal of half-written files, the task-count check, stats.json.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def run_stages(stages: Sequence, logging_dir: str, tasks: int = 1, workers: int = 1) -> None:
-    """Run datatrove stages in order, each with its own logging folder `<logging_dir>/<stage name>`.
+    """Run the stages in order; logs and stats go to `<logging_dir>/logs/<stage>/` and `<logging_dir>/stats.json`.
 
     Args:
-        stages: `olm_data.stage.Stage`s (steps stages only).
-        logging_dir: where datatrove writes logs, stats and completion markers (a rerun skips finished tasks).
+        stages: `olm_data.stage.Stage`s.
+        logging_dir: the folder for datatrove's logs, stats and completion markers (a rerun skips finished tasks).
         tasks: tasks for stages that leave `tasks` unset.
         workers: parallel worker processes for stages that leave `workers` unset (1 = in this process).
     """
-    from datatrove.executor import LocalPipelineExecutor
+    from olm_data.run import RunContext
+    from olm_data.run import run_stages as run_pipeline_stages
 
-    for stage in stages:
-        if stage.action is not None:
-            raise ValueError(f"stage {stage.name!r} is an action stage; run it with `olm-data run`")
-        n = stage.tasks or tasks
-        executor = LocalPipelineExecutor(
-            pipeline=stage.steps,
-            tasks=n,
-            workers=min(stage.workers or workers, n),
-            logging_dir=os.path.join(logging_dir, stage.name),
-        )
-        executor.run()
+    context = RunContext(pipeline=Path("<dedup>"), output=Path(logging_dir), tasks=tasks, workers=workers)
+    run_pipeline_stages(list(stages), context)
