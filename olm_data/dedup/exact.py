@@ -77,7 +77,8 @@ class ExactDedupKeys(PipelineStep):
 
         if self.key == "url":
             urls = [d.metadata.get("url") for d in docs]
-            return [xxhash.xxh3_64_intdigest(str(u)) if u else None for u in urls]
+            # bytes, not str: xxhash 4 no longer encodes str itself (3.x hashed its UTF-8, so values are unchanged)
+            return [xxhash.xxh3_64_intdigest(str(u).encode("utf-8", "surrogatepass")) if u else None for u in urls]
         hashes, offsets = textmod.batch_word_hashes([d.text for d in docs])
         raw = hashes.astype("<u8", copy=False)
         return [

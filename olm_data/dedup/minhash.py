@@ -59,7 +59,7 @@ def id_hash(doc_id: str) -> int:
     """64-bit hash of a document id (checks that a later stage sees the same docs at the same positions)."""
     import xxhash
 
-    return xxhash.xxh3_64_intdigest(doc_id)
+    return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass"))  # xxhash 4 takes bytes only
 
 
 def make_ref(rank: int | np.ndarray, idx: int | np.ndarray) -> np.ndarray:
