@@ -23,12 +23,9 @@ Chains, run in the same process on fresh copies of the same documents, variants 
 from __future__ import annotations
 
 import argparse
-import bz2
 import copy
 import gzip
-import html
 import json
-import re
 import statistics
 import subprocess
 import sys
@@ -36,30 +33,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import split_into_docs, wikipedia_texts
 from datatrove.data import Document
 
 DEBIAN_PACKAGES = [f"debian-reference-{lang}" for lang in ("en", "de", "fr", "es", "zh-cn")]
-
-
-def split_into_docs(text: str, min_chars: int = 2000, max_chars: int = 5000) -> list[str]:
-    """Paragraph groups of min_chars..max_chars (a shorter tail joins the previous group)."""
-    docs, current = [], []
-    size = 0
-    for para in re.split(r"\n\s*\n|\n", text):
-        para = para.strip()
-        if not para:
-            continue
-        if size + len(para) > max_chars and size >= min_chars:
-            docs.append("\n".join(current))
-            current, size = [], 0
-        current.append(para)
-        size += len(para) + 1
-    if current:
-        if size < min_chars and docs:
-            docs[-1] += "\n" + "\n".join(current)
-        else:
-            docs.append("\n".join(current))
-    return docs
 
 
 def iana_pages(warc_path: Path) -> list[tuple[str, bytes]]:
@@ -88,22 +65,6 @@ def debian_pages(debian_dir: Path | None) -> list[tuple[str, bytes]]:
     if tmp:
         tmp.cleanup()
     return pages
-
-
-def wikipedia_texts(xml_bz2: Path) -> list[str]:
-    import mwparserfromhell
-
-    xml = bz2.open(xml_bz2, "rt", encoding="utf-8").read()
-    texts = []
-    for page in re.findall(r"<page>(.*?)</page>", xml, re.S):
-        if "<ns>0</ns>" not in page or "<redirect" in page:
-            continue
-        m = re.search(r"<text[^>]*>(.*?)</text>", page, re.S)
-        if not m:
-            continue
-        wikitext = html.unescape(m.group(1))
-        texts.append(mwparserfromhell.parse(wikitext).strip_code())
-    return texts
 
 
 def build_corpus(shared: Path, debian_dir: Path | None) -> dict[str, list[str]]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import statistics
 import subprocess
@@ -31,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import split_into_docs, wikipedia_texts
+
 ANCHORS = {  # cpu-anchors.md, lmplz -o 5 --discount_fallback -S 1G, one core
     "wiki": "lmplz: 451 k tokens, 515 k tokens/s, 218 MiB",
     "synthetic": "lmplz: 20.3 M tokens (11.7 M distinct 5-grams), 692 k tokens/s, 770 MiB",
@@ -38,33 +39,11 @@ ANCHORS = {  # cpu-anchors.md, lmplz -o 5 --discount_fallback -S 1G, one core
 }
 
 
-def split_into_docs(text: str, min_chars: int = 2000, max_chars: int = 5000) -> list[str]:
-    """Paragraph groups of min_chars..max_chars, the document size the CPU anchors use."""
-    docs, current, size = [], [], 0
-    for para in re.split(r"\n\s*\n|\n", text):
-        para = para.strip()
-        if not para:
-            continue
-        if size + len(para) > max_chars and size >= min_chars:
-            docs.append("\n".join(current))
-            current, size = [], 0
-        current.append(para)
-        size += len(para) + 1
-    if current:
-        if size < min_chars and docs:
-            docs[-1] += "\n" + "\n".join(current)
-        else:
-            docs.append("\n".join(current))
-    return docs
-
-
-def wikipedia_texts(shared: Path) -> list[str]:
-    from olm_data.readers.wikipedia import WikipediaDumpReader
-
+def shared_wikipedia_texts(shared: Path) -> list[str]:
     dumps = sorted((shared / "wikipedia").glob("*.xml.bz2"))
     if not dumps:
         sys.exit(f"no Wikipedia dump in {shared / 'wikipedia'}")
-    return [doc.text for dump in dumps for doc in WikipediaDumpReader(str(dump), index=False).run()]
+    return [text for dump in dumps for text in wikipedia_texts(dump)]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -248,7 +227,7 @@ def main() -> None:
 
     work = Path(args.work or tempfile.mkdtemp(prefix="olm-ppl-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    texts = wikipedia_texts(Path(args.shared))
+    texts = shared_wikipedia_texts(Path(args.shared))
     lines = [line for t in texts for line in split_lines(t)]
     (work / "words.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with open(work / "wiki.jsonl", "w") as f:
