@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from olm_data.errors import UsageError
+from olm_data.manifest import sha256_file
 from olm_data.trainer.tokenizer import (
     SPECIAL_TOKENS,
     BatchEncoder,
@@ -113,7 +114,7 @@ def tokenize_corpus(
     config = {
         "inputs": [str(f) for f in files],
         "input_bytes": [f.stat().st_size for f in files],
-        "tokenizer_sha256": _sha256_file(tok_file),
+        "tokenizer_sha256": sha256_file(tok_file),
         "seq_len": seq_len,
         "tasks": tasks,
         "seed": seed,
@@ -247,7 +248,7 @@ def open_token_shards(path: str | os.PathLike, verify: bool = False) -> tuple[di
         rows = int(shard["rows"])
         if not file.is_file() or file.stat().st_size != rows * seq_len * 2:
             raise UsageError(f"{file}: missing or not {rows} rows x {seq_len} uint16 tokens as index.json says")
-        if verify and _sha256_file(file) != shard["sha256"]:
+        if verify and sha256_file(file) != shard["sha256"]:
             raise UsageError(f"{file}: sha256 does not match index.json")
         arrays.append(np.memmap(file, dtype="<u2", mode="r", shape=(rows, seq_len)))
     return index, arrays
@@ -455,14 +456,6 @@ def _write_shuffled(task: _Task, rows_file: Path, rows: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------------------
 # Output bookkeeping
 # --------------------------------------------------------------------------------------------------------------
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

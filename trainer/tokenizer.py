@@ -47,6 +47,9 @@ CONTINUING_SUBWORD_PREFIX = "##"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
 
 INPUT_SUFFIXES = (".parquet", ".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
+# plain text, a document per line: read when named, or from a folder that holds no parquet/jsonl (beside those,
+# a .txt is a stray note or README, not corpus)
+TEXT_SUFFIXES = (".txt", ".txt.gz")
 _PROGRESS_EVERY_S = 30.0
 
 
@@ -65,16 +68,17 @@ def list_input_files(inputs: Iterable[str | os.PathLike]) -> list[Path]:
     for item in inputs:
         path = Path(item)
         if not path.exists():
-            raise UsageError(f"input not found: {path}")
+            raise UsageError(f"input not found (no such file or folder): {path}")
         if path.is_dir():
-            found = sorted(
-                (p for p in path.rglob("*") if p.is_file() and _is_corpus_file(p) and not _is_hidden(p, path)),
+            inside = sorted(
+                (p for p in path.rglob("*") if p.is_file() and not _is_hidden(p, path)),
                 key=lambda p: p.relative_to(path).as_posix(),
             )
-        elif _is_corpus_file(path):
+            found = [p for p in inside if _is_corpus_file(p)] or [p for p in inside if p.name.endswith(TEXT_SUFFIXES)]
+        elif _is_corpus_file(path) or path.name.endswith(TEXT_SUFFIXES):
             found = [path]
         else:
-            raise UsageError(f"unsupported input file {path}: expected one of {', '.join(INPUT_SUFFIXES)}")
+            raise UsageError(f"unsupported input file {path}: expected one of {', '.join(INPUT_SUFFIXES + TEXT_SUFFIXES)}")
         for p in found:
             key = p.resolve()
             if key not in seen:
@@ -136,6 +140,8 @@ class CorpusReader:
         try:
             if path.name.endswith(".parquet"):
                 yield from self._iter_parquet(path, row_groups)
+            elif path.name.endswith((".txt", ".txt.gz")):
+                yield from self._iter_text_lines(path)
             else:
                 yield from self._iter_jsonl(path)
         except Exception as e:  # noqa: BLE001 - a corrupt file mid-way: keep what was read, skip the rest
@@ -151,21 +157,40 @@ class CorpusReader:
         for batch in pf.iter_batches(batch_size=self.batch_size, row_groups=row_groups, columns=["text"]):
             yield batch.column(0).to_pylist()
 
+    def _iter_text_lines(self, path: Path) -> Iterator[list[Any]]:
+        """Plain text: every non-blank line is a document (row numbering matches `count_docs`)."""
+        yield from self._batched(path, lambda lineno, line: line)
+
     def _iter_jsonl(self, path: Path) -> Iterator[list[Any]]:
+        def text_of(lineno: int, line: str) -> Any:
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                self._warn_once(path, "bad_lines", f"line {lineno}: invalid JSON ({e.msg}), skipped")
+                return None  # keeps row numbering aligned with count_docs; dropped by clean()
+            return obj.get("text") if isinstance(obj, dict) else None
+
+        yield from self._batched(path, text_of)
+
+    def _batched(self, path: Path, value_of: Any) -> Iterator[list[Any]]:
+        """Batches of `value_of(lineno, line)` over the non-blank lines of a text file.
+
+        A file damaged mid-way (truncated gzip) first yields what was read before the damage, then raises.
+        """
         batch: list[Any] = []
-        with _open_text(path) as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                    batch.append(obj.get("text") if isinstance(obj, dict) else None)
-                except json.JSONDecodeError as e:
-                    self._warn_once(path, "bad_lines", f"line {lineno}: invalid JSON ({e.msg}), skipped")
-                    batch.append(None)  # keeps row numbering aligned with count_docs; dropped by clean()
-                if len(batch) >= self.batch_size:
-                    yield batch
-                    batch = []
+        try:
+            with _open_text(path) as f:
+                for lineno, line in enumerate(f, 1):
+                    if not line.strip():
+                        continue
+                    batch.append(value_of(lineno, line))
+                    if len(batch) >= self.batch_size:
+                        yield batch
+                        batch = []
+        except Exception:  # noqa: BLE001 - damaged mid-way: hand over what was read, then let iter_rows log it
+            if batch:
+                yield batch
+            raise
         if batch:
             yield batch
 

@@ -20,8 +20,6 @@ lines; empty lines are skipped.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import io
 import itertools
 import json
@@ -36,6 +34,7 @@ import numpy as np
 from datatrove.utils.logging import logger
 
 from olm_data.errors import UsageError
+from olm_data.manifest import sha256_file
 from olm_data.perplexity.ngram import (
     DEFAULT_DISCOUNT_FALLBACK,
     DiscountError,
@@ -63,75 +62,23 @@ DEFAULT_VOCAB_SIZE = 65536  # CCNet's
 DEFAULT_SP_SENTENCES = 1_000_000
 _KENLM_SUFFIXES = (".arpa", ".bin", ".binary")
 _ENCODE_BATCH = 4096  # lines per SentencePiece call
-_INPUT_SUFFIXES = (".parquet", ".jsonl", ".jsonl.gz", ".json.gz", ".txt", ".txt.gz")
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Reading training text
 
 
-def _input_files(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    files: list[Path] = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(_INPUT_SUFFIXES))
-            if not found:
-                raise UsageError(f"--input {path}: no {', '.join(_INPUT_SUFFIXES)} files in this folder")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"--input {path}: no such file or folder")
-    return files
-
-
-def iter_documents(inputs: Sequence[str | os.PathLike[str]], text_key: str = "text") -> Iterator[str]:
+def iter_documents(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[str]:
     """Texts of the documents in parquet files (datatrove's writer output), JSON lines, or plain text files.
 
-    Folders are read recursively in sorted order, so the same inputs always give the same stream. A plain text
-    file is read line by line (each line a document: the LM only sees lines anyway). A JSON line that does not
-    parse, or a record without `text_key`, is skipped and logged once per file; a file that cannot be read (corrupt
-    parquet, truncated gzip) keeps what was read before the damage and is logged.
+    The trainer's corpus reader (`olm_data.trainer.tokenizer`): folders read recursively in sorted order, bad lines
+    and unreadable rest-of-files skipped, counted and logged once per file; a plain text file is a document per
+    line (the LM only sees lines anyway).
     """
-    for path in _input_files(inputs):
-        try:
-            yield from _read_documents(path, text_key)
-        except (OSError, EOFError, ValueError) as e:  # pyarrow's ArrowInvalid is a ValueError
-            logger.warning(f"{path}: unreadable after this point, rest of the file skipped: {e}")
+    from olm_data.trainer.tokenizer import CorpusReader, list_input_files
 
-
-def _read_documents(path: Path, text_key: str) -> Iterator[str]:
-    name = path.name
-    if name.endswith(".parquet"):
-        import pyarrow.parquet as pq
-
-        parquet = pq.ParquetFile(path)
-        if text_key not in parquet.schema_arrow.names:
-            raise UsageError(f"{path}: no {text_key!r} column (columns: {parquet.schema_arrow.names})")
-        for batch in parquet.iter_batches(columns=[text_key], batch_size=1024):
-            yield from (t for t in batch.column(0).to_pylist() if t)
-        return
-    opener = gzip.open if name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as f:
-        if not name.endswith((".jsonl", ".jsonl.gz", ".json.gz")):
-            yield from f
-            return
-        bad = 0
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                text = json.loads(line)[text_key]
-            except (ValueError, KeyError, TypeError):
-                bad += 1
-                if bad == 1:
-                    logger.warning(f"{path}:{number}: not a JSON object with a {text_key!r} field; skipped")
-                continue
-            if isinstance(text, str) and text:
-                yield text
-        if bad > 1:
-            logger.warning(f"{path}: {bad} lines skipped in all")
+    for batch in CorpusReader(batch_size=1024).iter_texts(list_input_files(inputs)):
+        yield from batch
 
 
 def _iter_lines(
@@ -146,14 +93,6 @@ def _iter_lines(
 
 # ---------------------------------------------------------------------------------------------------------------
 # Training
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _train_sentencepiece(lines: Iterator[str], vocab_size: int, seed: int, sentences: int, threads: int) -> bytes:
@@ -264,7 +203,9 @@ def train_lm(
         thresholds = parse_prune(prune, order)
     except ValueError as e:
         raise UsageError(f"--prune: {e}") from e
-    files = _input_files(inputs)  # fail before any work on a bad path
+    from olm_data.trainer.tokenizer import list_input_files
+
+    files = list_input_files(inputs)  # fail before any work on a bad path
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -332,7 +273,7 @@ def train_lm(
             "counts_of_counts": model.counts_of_counts[1:],
         },
         "files": {
-            name: {"sha256": _sha256(out / name), "bytes": (out / name).stat().st_size}
+            name: {"sha256": sha256_file(out / name), "bytes": (out / name).stat().st_size}
             for name in (ARPA_NAME, SP_NAME)
         },
     }
