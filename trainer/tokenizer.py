@@ -78,7 +78,9 @@ def list_input_files(inputs: Iterable[str | os.PathLike]) -> list[Path]:
         elif _is_corpus_file(path) or path.name.endswith(TEXT_SUFFIXES):
             found = [path]
         else:
-            raise UsageError(f"unsupported input file {path}: expected one of {', '.join(INPUT_SUFFIXES + TEXT_SUFFIXES)}")
+            raise UsageError(
+                f"unsupported input file {path}: expected one of {', '.join(INPUT_SUFFIXES + TEXT_SUFFIXES)}"
+            )
         for p in found:
             key = p.resolve()
             if key not in seen:
