@@ -247,15 +247,19 @@ def clean_incomplete_outputs(steps: list[Any], logging_dir: Path, tasks: int) ->
     return removed
 
 
-def finalize_output(run: RunContext, stage_names: list[str], plan: dict[str, Any] | None = None) -> dict[str, Any]:
+def finalize_output(
+    run: RunContext, stage_names: list[str], plan: dict[str, Any] | None = None, stats: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The end of every run: merged `stats.json`, lineage `manifest.json`, and `report.html`.
 
-    Runs in-process after a local run and as the last job of a SLURM run. A report that fails to render is a
-    warning (the corpus is fine); a manifest that cannot be written is an error (lineage is part of the output).
+    Runs in-process after a local run (which passes the `stats` run_stages already merged and wrote) and as the
+    last job of a SLURM run. A report that fails to render is a warning (the corpus is fine); a manifest that
+    cannot be written is an error (lineage is part of the output).
     """
     from olm_data.manifest import write_manifest
 
-    stats = collect_stats(stage_names, run.output)
+    if stats is None:
+        stats = collect_stats(stage_names, run.output)
     write_manifest(run.output, plan or {})
     try:
         from olm_data.report import write_report
@@ -397,8 +401,7 @@ def main_run(args: argparse.Namespace, pipeline: ModuleType) -> int:
     plan = plan_manifest(stages, run)
     if slurm is not None:
         return _main_slurm(stages, run, slurm, plan)
-    run_stages(stages, run)
-    stats = finalize_output(run, [s.name for s in stages], plan)
+    stats = finalize_output(run, [s.name for s in stages], plan, stats=run_stages(stages, run))
     print(format_stats_table(stats))
     print(
         f"\noutput: {output}  (stats: {output / 'stats.json'}, manifest: {output / 'manifest.json'}, "
