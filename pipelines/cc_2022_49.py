@@ -16,7 +16,6 @@ from datatrove.pipeline.writers import ParquetWriter
 
 from olm_data import samples
 from olm_data.dedup import exact_dedup_stages, minhash_stages
-from olm_data.errors import UsageError
 from olm_data.extract import EXTRACTORS, make_extractor
 from olm_data.filters import FastTextLanguageFilter, OlmQualityFilter, UrlBlocklistFilter, WikipediaUrlFilter
 from olm_data.perplexity.cli import add_sampling_arguments
@@ -80,9 +79,7 @@ def stages(run):
     if lm is None and run.sample:  # the sample is self-contained: the reference LM comes from the sample dump
         wikipedia, _ = include_pipeline(run, Path(__file__).with_name("wikipedia_20221220.py"), "wikipedia")
         lm, lm_built_earlier = run.out("wikipedia/lm"), True
-    lm = lm or "out/wikipedia_20221220/lm"
-    if not lm_built_earlier and not Path(lm).is_dir():
-        raise UsageError(f"no reference LM at {lm}: run pipelines/wikipedia_20221220.py first or pass --lm PATH")
+    lm = lm or "out/wikipedia_20221220/lm"  # where the Wikipedia pipeline writes it by default
     sampled = perplexity_stages(
         run.out("deduped"),
         run.out(OUTPUT),
@@ -95,6 +92,6 @@ def stages(run):
         seed=run.seed,
         tasks=run.tasks,
         exclusion_folder=rejected and f"{rejected}/perplexity",
-        check_lm=not lm_built_earlier,
+        check_lm=not lm_built_earlier,  # else a missing LM is a one-line error before anything runs
     )
     return [*wikipedia, filtered, *exact, *near, *sampled]

@@ -304,8 +304,8 @@ def resolve_lm(path: str | os.PathLike[str]) -> LMFiles:
     folder = Path(path)
     if not folder.is_dir():
         raise UsageError(
-            f"--lm {folder}: not a folder; train one with `olm-data lm train` (or the Wikipedia pipeline), or give "
-            "a folder with one KenLM model and one SentencePiece model"
+            f"--lm {folder}: not a folder, so no reference LM there; train one with `olm-data lm train` or "
+            "pipelines/wikipedia_20221220.py, or give a folder with one KenLM model and one SentencePiece model"
         )
     card_path = folder / CARD_NAME
     if card_path.is_file():
