@@ -4,6 +4,7 @@ on sys.path, so `from common import ...` works)."""
 from __future__ import annotations
 
 import re
+import resource
 from pathlib import Path
 
 
@@ -33,3 +34,14 @@ def wikipedia_texts(dump: Path) -> list[str]:
     from olm_data.readers.wikipedia import WikipediaDumpReader
 
     return [doc.text for doc in WikipediaDumpReader(str(dump), index=False).run()]
+
+
+def cpu_self_and_children() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process, and of its finished children (e.g. extraction sandboxes)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process plus its finished children: honest per-core numbers on a busy machine."""
+    return sum(cpu_self_and_children())

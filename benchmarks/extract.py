@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from common import cpu_seconds
 from datatrove.data import Document
 
 DEBIAN_PACKAGES = [f"debian-reference-{lang}" for lang in ("en", "de", "fr", "es", "zh-cn")]
@@ -74,11 +74,6 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def cpu_with_children() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def variants() -> dict[str, tuple[Callable[[str], str | None], Callable[[], object] | None]]:
     """name -> (in-process extract function, step factory or None)."""
     from resiliparse.extract.html2text import extract_plain_text
@@ -102,10 +97,10 @@ def time_call(fn: Callable[[str], object], pages: list[str]) -> float:
 
 def time_step(factory: Callable[[], object], pages: list[str]) -> float:
     docs = [Document(text=html, id=str(i), metadata={}) for i, html in enumerate(pages)]
-    start = cpu_with_children()  # the subprocess's CPU is counted once it has exited, at the end of `run`
+    start = cpu_seconds()  # the subprocess's CPU is counted once it has exited, at the end of `run`
     for _ in factory().run(docs):
         pass
-    return cpu_with_children() - start
+    return cpu_seconds() - start
 
 
 def main() -> int:

@@ -11,10 +11,11 @@ on a busy machine; wall-clock docs/s is printed beside it.
 from __future__ import annotations
 
 import argparse
-import resource
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from common import cpu_seconds
 
 from olm_data import samples
 from olm_data.extract import TrafilaturaExtractor
@@ -22,11 +23,6 @@ from olm_data.readers.warc import CommonCrawlWarcReader
 from olm_data.readers.wikipedia import WikipediaDumpReader
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-
-
-def cpu_seconds() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def measure(make_docs: Callable[[], Iterable], repeat: int) -> tuple[int, float, float]:

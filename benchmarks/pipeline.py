@@ -41,7 +41,6 @@ import copy
 import io
 import random
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -51,6 +50,7 @@ import time
 import uuid
 from pathlib import Path
 
+from common import cpu_self_and_children
 from datatrove.data import Document
 from datatrove.pipeline.base import PipelineStep
 
@@ -136,11 +136,6 @@ def own_cpu(chains: list[tuple[str, list[list]]], child_cpu: float) -> dict[str,
 
 
 # ---------------------------------------------------------------- inputs
-
-
-def cpu_self_and_children() -> tuple[float, float]:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def iana_pages(warc: Path) -> list[tuple[str, str]]:

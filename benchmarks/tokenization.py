@@ -27,7 +27,6 @@ import argparse
 import bz2
 import json
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from common import cpu_seconds
 
 from olm_data.trainer.pack import open_token_shards, tokenize_corpus
 from olm_data.trainer.tokenizer import load_tokenizer, train_tokenizer
@@ -62,12 +62,6 @@ def botchan_texts(path: Path) -> list[str]:
     """The novel cut into documents of ~40 lines."""
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
     return ["\n".join(lines[i : i + 40]) for i in range(0, len(lines), 40)]
-
-
-def cpu_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def timed(fn, *args, **kwargs):
