@@ -3,9 +3,15 @@ on sys.path, so `from common import ...` works)."""
 
 from __future__ import annotations
 
+import gzip
 import re
 import resource
+import subprocess
+import tempfile
 from pathlib import Path
+
+#: the Debian Reference in 5 languages: real, large, multilingual HTML (75 pages), as ../shared/reference/cpu-anchors.md
+DEBIAN_PACKAGES = [f"debian-reference-{lang}" for lang in ("en", "de", "fr", "es", "zh-cn")]
 
 
 def split_into_docs(text: str, min_chars: int = 2000, max_chars: int = 5000) -> list[str]:
@@ -34,6 +40,33 @@ def wikipedia_texts(dump: Path) -> list[str]:
     from olm_data.readers.wikipedia import WikipediaDumpReader
 
     return [doc.text for doc in WikipediaDumpReader(str(dump), index=False).run()]
+
+
+def iana_pages(warc: Path) -> list[tuple[str, str]]:
+    """(url, html) of the WARC's HTML responses, decoded by the project's reader."""
+    from olm_data.readers.warc import CommonCrawlWarcReader
+
+    return [(d.metadata["url"], d.text) for d in CommonCrawlWarcReader(str(warc)).run()]
+
+
+def debian_html_files(debian_dir: Path | None) -> list[tuple[str, bytes]]:
+    """(file name, raw HTML) of the Debian Reference pages (`ch02.en.html`), sorted; without a folder of unpacked
+    packages, `apt-get download` + `dpkg-deb -x` them into a temporary one."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if debian_dir is None:
+            debian_dir = Path(tmp)
+            subprocess.run(["apt-get", "download", *DEBIAN_PACKAGES], cwd=tmp, check=True, capture_output=True)
+            for deb in sorted(debian_dir.glob("*.deb")):
+                subprocess.run(["dpkg-deb", "-x", str(deb), str(debian_dir / "x")], check=True)
+        return [(p.name, p.read_bytes()) for p in sorted(debian_dir.rglob("*.html"), key=lambda p: p.name)]
+
+
+def html_dir_pages(folder: Path) -> list[tuple[str, str]]:
+    """(file name, html) of every `*.html` / `*.html.gz` in a folder of saved web pages, sorted (e.g. the 181 news
+    and blog pages of github.com/scrapinghub/article-extraction-benchmark, `html/`)."""
+    paths = sorted(p for p in folder.rglob("*") if p.name.endswith((".html", ".htm", ".html.gz")))
+    read = {True: lambda p: gzip.decompress(p.read_bytes()), False: lambda p: p.read_bytes()}
+    return [(p.name, read[p.name.endswith(".gz")](p).decode("utf-8", "replace")) for p in paths]
 
 
 def cpu_self_and_children() -> tuple[float, float]:

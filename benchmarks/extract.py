@@ -24,43 +24,31 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from common import cpu_seconds
+from common import cpu_seconds, debian_html_files, iana_pages
 from datatrove.data import Document
 
-DEBIAN_PACKAGES = [f"debian-reference-{lang}" for lang in ("en", "de", "fr", "es", "zh-cn")]
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
 
 
-def iana_pages(warc: Path) -> list[tuple[str, str, str]]:
-    """(group, url, html) of the WARC's HTML responses, decoded by the project's reader."""
-    from olm_data.readers.warc import CommonCrawlWarcReader
-
-    return [("iana", d.metadata["url"], d.text) for d in CommonCrawlWarcReader(str(warc)).run()]
+def iana_group(warc: Path) -> list[tuple[str, str, str]]:
+    """(group, url, html) of the WARC's HTML responses."""
+    return [("iana", url, html) for url, html in iana_pages(warc)]
 
 
-def debian_pages(debian_dir: Path | None) -> list[tuple[str, str, str]]:
-    """(group, file name, html) of the Debian Reference pages; downloads the packages when no folder is given."""
-    with tempfile.TemporaryDirectory() as tmp:
-        if debian_dir is None:
-            debian_dir = Path(tmp)
-            subprocess.run(["apt-get", "download", *DEBIAN_PACKAGES], cwd=tmp, check=True, capture_output=True)
-            for deb in sorted(debian_dir.glob("*.deb")):
-                subprocess.run(["dpkg-deb", "-x", str(deb), str(debian_dir / "x")], check=True)
-        pages = []
-        for path in sorted(debian_dir.rglob("*.html")):
-            lang = path.name.split(".")[-2]  # ch02.en.html
-            pages.append((f"debian-{lang}", path.name, path.read_text(encoding="utf-8", errors="replace")))
-    return pages
+def debian_group(debian_dir: Path | None) -> list[tuple[str, str, str]]:
+    """(group, file name, html) of the Debian Reference pages, grouped by language (`ch02.en.html`)."""
+    return [
+        (f"debian-{name.split('.')[-2]}", name, raw.decode("utf-8", "replace"))
+        for name, raw in debian_html_files(debian_dir)
+    ]
 
 
 def tokens(text: str) -> list[str]:
@@ -122,7 +110,7 @@ def main() -> int:
     if not warc.exists():
         print(f"no iana WARC at {warc} (--shared)", file=sys.stderr)
         return 2
-    pages = iana_pages(warc) + debian_pages(args.debian_dir)
+    pages = iana_group(warc) + debian_group(args.debian_dir)
     groups = sorted({g for g, _, _ in pages}, key=lambda g: (g != "iana", g))
     html = [h for _, _, h in pages]
     print(f"{len(pages)} pages ({', '.join(f'{g}: {sum(x == g for x, _, _ in pages)}' for g in groups)}), "

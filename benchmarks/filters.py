@@ -27,44 +27,13 @@ import copy
 import gzip
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import split_into_docs, wikipedia_texts
+from common import debian_html_files, iana_pages, split_into_docs, wikipedia_texts
 from datatrove.data import Document
-
-DEBIAN_PACKAGES = [f"debian-reference-{lang}" for lang in ("en", "de", "fr", "es", "zh-cn")]
-
-
-def iana_pages(warc_path: Path) -> list[tuple[str, bytes]]:
-    from warcio.archiveiterator import ArchiveIterator
-
-    pages = []
-    with open(warc_path, "rb") as f:
-        for record in ArchiveIterator(f):
-            if record.rec_type != "response" or not record.http_headers:
-                continue
-            if "html" not in (record.http_headers.get_header("Content-Type") or ""):
-                continue
-            pages.append((record.rec_headers.get_header("WARC-Target-URI"), record.content_stream().read()))
-    return pages
-
-
-def debian_pages(debian_dir: Path | None) -> list[tuple[str, bytes]]:
-    tmp = None
-    if debian_dir is None:
-        tmp = tempfile.TemporaryDirectory()
-        debian_dir = Path(tmp.name)
-        subprocess.run(["apt-get", "download", *DEBIAN_PACKAGES], cwd=debian_dir, check=True, capture_output=True)
-        for deb in debian_dir.glob("*.deb"):
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(debian_dir / "x")], check=True)
-    pages = [(p.name, p.read_bytes()) for p in sorted(debian_dir.rglob("*.html"))]
-    if tmp:
-        tmp.cleanup()
-    return pages
 
 
 def build_corpus(shared: Path, debian_dir: Path | None) -> dict[str, list[str]]:
@@ -75,7 +44,7 @@ def build_corpus(shared: Path, debian_dir: Path | None) -> dict[str, list[str]]:
 
     iana = [d for _, page in iana_pages(shared / "warc" / "iana.warc.gz") for d in split_into_docs(extract(page))]
     debian = {}
-    for name, page in debian_pages(debian_dir):
+    for name, page in debian_html_files(debian_dir):
         lang = name.split(".")[-2]
         debian.setdefault(lang, []).extend(split_into_docs(extract(page)))
     wiki = [d for t in wikipedia_texts(next((shared / "wikipedia").glob("*.xml.bz2"))) for d in split_into_docs(t)]

@@ -1,17 +1,24 @@
 """End to end, WARC -> final corpus: pages per CPU-second, per-step breakdown, against datatrove's FineWeb chain.
 
-Run by hand (not a test), pinned to one core; datatrove's log lines go to stderr (~10 minutes):
+Run by hand (not a test), pinned to one core; datatrove's log lines go to stderr (~15 minutes):
 
-    taskset -c 0 .venv/bin/python benchmarks/pipeline.py [--pages 3000] [--debian-dir DIR] [--lm LM] 2>/dev/null
+    taskset -c 0 .venv/bin/python benchmarks/pipeline.py [--pages 3000] [--whole-pages 600] [--debian-dir DIR]
+        [--html-dir DIR] [--lm LM] 2>/dev/null
 
 Inputs:
 - `../shared/data/warc/iana.warc.gz`, a real crawl (16 HTML pages among JS, CSS, images: per-run startup costs
   weigh heavily on so few pages);
-- a synthetic WARC of `--pages` HTML responses built from real HTML: Debian Reference chapters in 5 languages
-  (`apt-get download debian-reference-{en,de,fr,es,zh-cn}` + `dpkg-deb -x`, or `--debian-dir`) cut into one
-  page per section (keeping the page's head and navigation bars), plus the iana pages; pages repeat with
-  distinct URLs, and every copy after the first loses a random 10% of its paragraphs (seeded), so exact and
-  near-duplicate dedup have work to do. Written with warcio, gzip per record, like Common Crawl.
+- synthetic WARCs built from real HTML, each page repeated with distinct URLs, every copy after the first losing a
+  random 10% of its paragraphs (seeded), so exact and near-duplicate dedup have work to do; written with warcio,
+  gzip per record, like Common Crawl:
+  - `--pages` from the Debian Reference in 5 languages (`apt-get download debian-reference-{en,de,fr,es,zh-cn}` +
+    `dpkg-deb -x`, or `--debian-dir`) cut into one page per section (keeping the page's head and navigation
+    bars), plus the iana pages: 472 distinct pages of 27 K characters;
+  - `--whole-pages` from the same 75 Debian pages whole plus the 16 iana pages: the 91 pages of
+    ../shared/reference/cpu-anchors.md (139 K characters each, text-heavy: trafilatura is slowest per page here);
+  - with `--html-dir DIR`, `--html-dir-pages` from saved web pages, e.g. the 181 news and blog pages (173 K
+    characters each, mostly scripts and markup) of github.com/scrapinghub/article-extraction-benchmark, `html/`.
+  Which pages go in moves the ratio: it is bounded by the extraction step's own ratio, which differs per page set.
 
 Runs, each on a fresh output folder, in this process (datatrove's LocalPipelineExecutor, 1 task, 1 worker):
 - olm trafilatura: `pipelines/cc_2022_49.py` as `olm-data run` builds it (URL filters -> trafilatura -> LID ->
@@ -43,20 +50,18 @@ import random
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from common import cpu_self_and_children
+from common import cpu_self_and_children, debian_html_files, html_dir_pages, iana_pages
 from datatrove.data import Document
 from datatrove.pipeline.base import PipelineStep
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
-DEBIAN_PACKAGES = [f"debian-reference-{lang}" for lang in ("en", "de", "fr", "es", "zh-cn")]
 DATE = "2022-12-01T10:00:00Z"
 
 # documents seen right after the extractor of the run that has a Tap (module level: the executor deep-copies
@@ -135,26 +140,24 @@ def own_cpu(chains: list[tuple[str, list[list]]], child_cpu: float) -> dict[str,
     return per_stage
 
 
+def extractor_cpu(chains: list[tuple[str, list[list]]], child_cpu: float) -> float:
+    """Own CPU seconds of the extraction step(s), the subprocess's included: what bounds the end-to-end ratio."""
+    own = 0.0
+    for _, chain in chains:
+        for i, (_, incl, extractor) in enumerate(chain):
+            if extractor:
+                own += incl - (chain[i - 1][1] if i else 0.0)
+    return own + child_cpu
+
+
 # ---------------------------------------------------------------- inputs
 
 
-def iana_pages(warc: Path) -> list[tuple[str, str]]:
-    from olm_data.readers.warc import CommonCrawlWarcReader
-
-    return [("iana/" + d.metadata["url"].split("//", 1)[-1], d.text) for d in CommonCrawlWarcReader(str(warc)).run()]
-
-
-def debian_pages(debian_dir: Path | None) -> list[tuple[str, str]]:
-    """(name, html) per section of each Debian Reference chapter (whole page when it has no sections)."""
+def debian_sections(files: list[tuple[str, bytes]]) -> list[tuple[str, str]]:
+    """(name, html) per section of each Debian Reference chapter, keeping the page's head and navigation bars
+    (whole page when it has no sections): web-page-sized documents (27 K characters of HTML on average)."""
     import lxml.html
 
-    with tempfile.TemporaryDirectory() as tmp:
-        if debian_dir is None:
-            debian_dir = Path(tmp)
-            subprocess.run(["apt-get", "download", *DEBIAN_PACKAGES], cwd=tmp, check=True, capture_output=True)
-            for deb in sorted(debian_dir.glob("*.deb")):
-                subprocess.run(["dpkg-deb", "-x", str(deb), str(debian_dir / "x")], check=True)
-        files = [(p.name, p.read_bytes()) for p in sorted(debian_dir.rglob("*.html"))]
     pages = []
     for name, raw in files:
         root = lxml.html.fromstring(raw)
@@ -298,8 +301,9 @@ def run_once(stages: list, out: Path) -> dict:
     finally:
         PipelineStep.__call__, PipelineExecutor._run_for_rank = call, run_for_rank
     (cpu1, child1), wall = cpu_self_and_children(), time.perf_counter() - wall
-    own = own_cpu(CHAINS, child1 - child0)
-    return {"cpu": cpu1 - cpu0, "child_cpu": child1 - child0, "wall": wall, "stats": stats, "own": own}
+    own, extract = own_cpu(CHAINS, child1 - child0), extractor_cpu(CHAINS, child1 - child0)
+    return {"cpu": cpu1 - cpu0, "child_cpu": child1 - child0, "wall": wall, "stats": stats, "own": own,
+            "extract_cpu": extract}  # fmt: skip
 
 
 def tokenization_costs(texts: list[str], repeats: int) -> list[tuple[str, float]]:
@@ -379,7 +383,10 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--shared", type=Path, default=SHARED)
     p.add_argument("--debian-dir", type=Path, default=None, help="unpacked debian-reference-* packages")
-    p.add_argument("--pages", type=int, default=3000, help="HTML pages in the synthetic WARC")
+    p.add_argument("--pages", type=int, default=3000, help="pages in the synthetic WARC of Debian sections")
+    p.add_argument("--whole-pages", type=int, default=600, help="pages in the synthetic WARC of whole pages (0: none)")
+    p.add_argument("--html-dir", type=Path, default=None, help="saved web pages (*.html, *.html.gz) for a third WARC")
+    p.add_argument("--html-dir-pages", type=int, default=1000, help="pages in the --html-dir WARC")
     p.add_argument("--repeats", type=int, default=3, help="repeats of the filter-chain comparison")
     p.add_argument("--work", type=Path, default=None, help="folder for the WARC and outputs (default: a temp dir)")
     p.add_argument("--breakdown", action="store_true", help="print every run's per-step table")
@@ -391,21 +398,32 @@ def main() -> int:
     if not warc_real.exists():
         print(f"no iana WARC at {warc_real} (--shared)", file=sys.stderr)
         return 2
+    if args.html_dir is not None and not html_dir_pages(args.html_dir):
+        print(f"no *.html or *.html.gz pages under {args.html_dir} (--html-dir)", file=sys.stderr)
+        return 2
     work = args.work or Path(tempfile.mkdtemp(prefix="olm-bench-pipeline-"))
     work.mkdir(parents=True, exist_ok=True)
-    synthetic = work / f"synthetic-{args.pages}.warc.gz"
-    real_pages = iana_pages(warc_real)
-    pages = debian_pages(args.debian_dir) + real_pages
-    write_synthetic_warc(synthetic, pages, args.pages)
-    n_distinct = len(pages)
-    mean_kb = sum(len(h) for _, h in pages) / n_distinct / 1000
-    print(f"synthetic WARC: {args.pages} pages from {n_distinct} distinct ones ({mean_kb:.0f} K chars of HTML "
-          f"on average), {synthetic.stat().st_size / 1e6:.1f} MB gzipped")  # fmt: skip
+    real_pages = [(f"iana/{url.split('//', 1)[-1]}", html) for url, html in iana_pages(warc_real)]
+    debian = debian_html_files(args.debian_dir)
+    page_sets = {  # name: (distinct pages, pages in the WARC)
+        "Debian sections + iana": (debian_sections(debian) + real_pages, args.pages),
+        "whole Debian + iana": ([(f"debian/{n}", raw.decode("utf-8", "replace")) for n, raw in debian] + real_pages,
+                                args.whole_pages),
+    }  # fmt: skip
+    if args.html_dir is not None:
+        page_sets[args.html_dir.name] = (html_dir_pages(args.html_dir), args.html_dir_pages)
+    inputs = {"iana.warc.gz (real)": (warc_real, len(real_pages))}
+    for i, (set_name, (pages, n)) in enumerate(page_sets.items()):
+        if n <= 0:
+            continue
+        warc = work / f"synthetic-{i}-{n}.warc.gz"
+        write_synthetic_warc(warc, pages, n)
+        mean_kb = sum(len(h) for _, h in pages) / len(pages) / 1000
+        print(f"synthetic WARC {set_name}: {n} pages from {len(pages)} distinct ones ({mean_kb:.0f} K chars of HTML "
+              f"on average), {warc.stat().st_size / 1e6:.1f} MB gzipped")  # fmt: skip
+        inputs[f"{set_name} ({n})"] = (warc, n)
+    tapped = list(inputs)[1]  # the filter-chain comparison uses the documents extracted from the first synthetic WARC
 
-    inputs = {
-        "iana.warc.gz (real)": (warc_real, len(real_pages)),
-        f"synthetic ({args.pages} pages)": (synthetic, args.pages),
-    }
     runs = {
         "olm trafilatura": lambda w, o, tap=False: olm_stages(w, o, "trafilatura", tap, args.lm),
         "olm resiliparse": lambda w, o, tap=False: olm_stages(w, o, "resiliparse", lm=args.lm),
@@ -421,22 +439,25 @@ def main() -> int:
     for input_name, (warc, n) in inputs.items():
         for name, build in runs.items():
             out = work / "out"
-            tap = name == "olm trafilatura" and warc == synthetic
+            tap = name == "olm trafilatura" and input_name == tapped
             results[(input_name, name)] = run_once(build(warc, out, tap), out) | {"pages": n}
             shutil.rmtree(out)
 
-    print("\nEnd to end, WARC -> corpus, one core (CPU seconds incl. the extraction subprocess)")
-    print(f"{'input':<26} {'run':<20} {'pages':>6} {'kept':>6} {'CPU s':>8} {'pages/CPU-s':>12} {'x olm traf':>11}")
+    print("\nEnd to end, WARC -> corpus, one core (CPU seconds incl. the extraction subprocess); the extraction step")
+    print("alone is the bound: end to end cannot beat its ratio, the other steps only pull towards 1")
+    print(f"{'input':<30} {'run':<18} {'pages':>6} {'kept':>5} {'CPU s':>7} {'pages/CPU-s':>11} {'x olm traf':>10} "
+          f"{'extract ms/page':>15} {'x olm traf':>10}")  # fmt: skip
     for input_name, (_, n) in inputs.items():
-        base = None
+        base = base_extract = None
         for name in runs:
             result = results[(input_name, name)]
             cpu = result["cpu"] + result["child_cpu"]
             last = list(result["stats"].values())[-1]
             kept = next((s["docs"] for s in reversed(last) if s["docs"] is not None), "?")
-            rate = n / cpu
-            base = base or rate
-            print(f"{input_name:<26} {name:<20} {n:>6} {kept!s:>6} {cpu:>8.1f} {rate:>12.1f} {rate / base:>11.1f}")
+            rate, extract_ms = n / cpu, result["extract_cpu"] * 1000 / n
+            base, base_extract = base or rate, base_extract or extract_ms
+            print(f"{input_name[:30]:<30} {name:<18} {n:>6} {kept!s:>5} {cpu:>7.1f} {rate:>11.1f} {rate / base:>10.1f} "
+                  f"{extract_ms:>15.2f} {base_extract / extract_ms:>10.1f}")  # fmt: skip
     for input_name in inputs:
         for name in runs:
             if args.breakdown or not input_name.startswith("iana"):
