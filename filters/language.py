@@ -86,20 +86,17 @@ class CachedFastTextPredictor:
     """fastText's top-1 `predict` for a supervised model, from cached per-word input rows.
 
     Why not `model.predict`: fastText recomputes every token's character n-grams and sums their rows on every call
-    (~0.7 us per token). Once extraction is fast (resiliparse), language ID is a third of a web run's CPU. With
+    (~8 M characters/s). Once extraction is fast (resiliparse), language ID is a third of a web run's CPU. With
     `wordNgrams == 1` a document's hidden vector is the mean of its tokens' input rows, whatever their order, so
-    each word's row sum and row count are computed once, by fastText itself (its n-gram hashing, the pruning of
-    compressed `.ftz` models), and kept; a document then costs one split, one dict lookup per token and a numpy sum
-    (~0.25 us per token). The output layer (hierarchical softmax, as lid.176 uses, or softmax) is fastText's
-    arithmetic in numpy: same top-1 label, probabilities equal up to float rounding (~1e-6: the sums are grouped per
-    word; the tests compare against `model.predict`).
+    each word's row sum and row count are computed once (through fastText's own `get_subwords` and
+    `get_word_vector`, so n-gram hashing and the pruning of compressed `.ftz` models are fastText's) and a
+    document costs one split, one dict lookup per token and a small numpy sum. The output layer (hierarchical
+    softmax, as lid.176 uses, or softmax) is fastText's arithmetic in numpy: same top-1 label, probabilities equal
+    up to float rounding (~1e-6: the sums are grouped per word; the tests compare against `model.predict`).
 
-    The trade (measured, one core): a word seen for the first time costs ~6 us, so a cold cache is slower than
-    fastText (181 news pages, every one new: 1.7x slower) and a warm one faster (3.5x on the same pages again);
-    on a long stream of one language, where a few % of tokens are new words, it comes out ~1.5-2x faster.
     Falls back to `model.predict` for other losses or word n-grams, and for texts of long tokens (CJK, Thai:
     every "word" is a new sentence, so nothing would be reused). The cache holds at most `max_words` words of at
-    most `max_word_chars` characters (~100 MB at 500,000); the result never depends on what is cached.
+    most `max_word_chars` characters; the result never depends on what is cached.
     """
 
     def __init__(
@@ -124,15 +121,10 @@ class CachedFastTextPredictor:
         if self.loss == "hs":
             self.right, self.left = self._hs_paths(list(counts))
         dim = model.get_dimension()
-        import fasttext_pybind  # the module fasttext's own wrapper uses; imported with the model
-
-        self._word_vector, self._line_vector = fasttext_pybind.Vector(dim), fasttext_pybind.Vector(dim)
-        self._word_view, self._line_view = np.asarray(self._word_vector), np.asarray(self._line_vector)
-        self._eos_row = model.get_input_vector(model.get_word_id("</s>")).astype(np.float64)
         self.sums = np.zeros((1024, dim), dtype=np.float32)  # row sum of each cached word (float32: fastText's)
         self.counts = np.zeros(1024, dtype=np.int32)  # number of input rows of each cached word
         self.index: dict[str, int] = {}
-        (self.eos_sum,), (self.eos_count,) = self._word_rows(["</s>"])
+        self.eos_sum, self.eos_count = self._word_rows("</s>")
 
     @staticmethod
     def _hs_paths(counts: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -164,36 +156,18 @@ class CachedFastTextPredictor:
                 child = parent[child]
         return right, left
 
-    def _word_rows(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(sum of each word's input rows, their number), as fastText's `getLine` adds them for these tokens.
+    def _word_rows(self, word: str) -> tuple[np.ndarray, int]:
+        """(sum of the word's input rows, their number), as fastText's `getLine` adds them for this token."""
+        n = len(self.model.get_subwords(word)[1])
+        return self.model.get_word_vector(word) * n, n
 
-        Two calls into fastText per word, no Python lists: the word's vector b = S/n and the vector of the line
-        "word" plus its end-of-line token, a = (S + e)/(n + 1), e being that token's row; so n(a - b) = e - a. The
-        count comes out as an exact small integer (checked; else asked from `get_subwords`, ~2x slower)."""
-        f, k = self.model.f, len(words)
-        word_vectors = np.empty((k, len(self._eos_row)), dtype=np.float32)
-        line_vectors = np.empty_like(word_vectors)
-        for i, word in enumerate(words):
-            f.getWordVector(self._word_vector, word)
-            word_vectors[i] = self._word_view
-            f.getSentenceVector(self._line_vector, word + "\n")
-            line_vectors[i] = self._line_view
-        b, a = word_vectors.astype(np.float64), line_vectors.astype(np.float64)
-        d = a - b
-        denom = np.einsum("ij,ij->i", d, d)
-        n = np.divide(np.einsum("ij,ij->i", self._eos_row - a, d), denom, out=np.full(k, -1.0), where=denom > 0)
-        for i in np.flatnonzero((np.abs(n - np.rint(n)) > 1e-3) | (n < -0.5)):
-            n[i] = len(self.model.get_subwords(words[i])[1])
-        counts = np.rint(n).astype(np.int32)
-        return word_vectors * counts[:, None], counts
-
-    def _add(self, words: list[str]) -> None:
-        start, end = len(self.index), len(self.index) + len(words)
-        while end > len(self.counts):
+    def _add(self, word: str) -> None:
+        i = len(self.index)
+        if i == len(self.counts):
             self.sums = np.concatenate([self.sums, np.zeros_like(self.sums)])
             self.counts = np.concatenate([self.counts, np.zeros_like(self.counts)])
-        self.sums[start:end], self.counts[start:end] = self._word_rows(words)
-        self.index.update(zip(words, range(start, end), strict=True))
+        self.sums[i], self.counts[i] = self._word_rows(word)
+        self.index[word] = i
 
     def _add_missing(self, words: list[str]) -> list[str]:
         """Caches the new words among `words` (as many as there is room for); adds the others after them, to be
@@ -208,8 +182,16 @@ class CachedFastTextPredictor:
         missing = sorted({words[i] for i in at})  # sorted: the cache's layout does not depend on hashing
         room = max(self.max_words - len(index), 0)
         kept = [w for w in missing if len(w) <= self.max_word_chars][:room]
+        for word in kept:
+            self._add(word)
         temporary = sorted(set(missing).difference(kept))
-        self._add(kept + temporary)
+        try:
+            for word in temporary:
+                self._add(word)
+        except BaseException:
+            for word in temporary:
+                index.pop(word, None)
+            raise
         return temporary
 
     def predict(self, text: str) -> tuple[list[str], list[float]]:
