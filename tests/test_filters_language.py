@@ -117,26 +117,26 @@ def test_threshold_edge():
     assert d.metadata == {"language": language, "language_score": score}
 
 
-class _RecordingPredictor:
+class _RecordingModel:
     def __init__(self):
         self.seen: list[str] = []
 
-    def predict(self, text):
+    def predict(self, text, k=1):
         self.seen.append(text)
-        return ["en"], [1.00002]
+        return ("__label__en",), [1.00002]
 
 
 def test_olm_preprocessing_lowercase_and_newlines_as_spaces():
     f = FastTextLanguageFilter()
-    f._predictor = _RecordingPredictor()
+    f._model = _RecordingModel()
     d = Document("Hello World\nSecond LINE", "a")
     assert f.filter(d) is True
-    assert f._predictor.seen == ["hello world second line"]
+    assert f._model.seen == ["hello world second line"]
     assert d.metadata["language_score"] == 1.0  # fastText's >1 probabilities are capped
     f = FastTextLanguageFilter(lowercase=False)
-    f._predictor = _RecordingPredictor()
+    f._model = _RecordingModel()
     f.filter(Document("Hello\nWorld", "a"))
-    assert f._predictor.seen == ["Hello World"]
+    assert f._model.seen == ["Hello World"]
 
 
 def test_missing_model_is_a_usage_error_naming_the_flag(tmp_path):
@@ -188,84 +188,3 @@ def test_bad_arguments_are_usage_errors():
         FastTextLanguageFilter(languages=[])
     with pytest.raises(UsageError):
         FastTextLanguageFilter(threshold=1.5)
-
-
-def _fasttext_top1(model, text: str) -> tuple[str, float]:
-    labels, scores = model.predict(text, k=1)
-    return labels[0].removeprefix("__label__"), float(scores[0])
-
-
-def _sample_page_texts() -> list[str]:
-    """Texts of the bundled sample's HTML pages (5 languages, boilerplate, spam), tags stripped."""
-    import re
-
-    from olm_data import samples
-    from olm_data.readers.warc import CommonCrawlWarcReader
-
-    pages = [d.text for d in CommonCrawlWarcReader([str(p) for p in samples.warc_files()]).run()]
-    return [re.sub(r"<[^>]+>", " ", html) for html in pages]
-
-
-EDGE_TEXTS = [
-    "",
-    "   ",
-    "hello",
-    "a\u00a0non-breaking\u00a0space is inside one fasttext word",
-    "tabs\tand\x0bvertical\x0ctabs\rand\x00nulls separate words",
-    "__label__de is read as a label by fasttext, not as a word: __label__xx too",
-    "supercalifragilisticexpialidocious" * 4 + " a word longer than the cache takes",
-    "mixed english text with some 中文字符 and русский текст inside",
-    "x" * 5000,
-]
-
-
-def test_cached_predictor_matches_fasttext_on_real_and_edge_texts():
-    """Same top-1 label as fastText's own predict on every text, probability equal to float rounding; the
-    cache's state (cold, warm, full) never changes a result."""
-    f = FastTextLanguageFilter(languages=None)
-    texts = [t.lower().replace("\n", " ") for t in [*TEXTS.values(), *_sample_page_texts(), *EDGE_TEXTS]]
-    assert len(texts) > 60
-    for text in texts + texts:  # the second round is served from the cache
-        expected = _fasttext_top1(f.model, text)
-        labels, scores = f.predictor.predict(text)
-        assert labels == [expected[0]], text[:80]
-        assert scores[0] == pytest.approx(expected[1], abs=1e-5), text[:80]
-    full = FastTextLanguageFilter(languages=None)
-    full.predictor.max_words = 50  # a full cache: new words are scored without being kept
-    for text in texts:
-        assert full.predictor.predict(text) == f.predictor.predict(text)
-        assert len(full.predictor.index) <= 50
-
-
-def test_cached_predictor_falls_back_to_fasttext_for_long_tokens():
-    """Scripts written without spaces (every token is a new sentence) go to fastText itself, unchanged."""
-    f = FastTextLanguageFilter(languages=None)
-    assert f.predictor.predict(TEXTS["zh"]) == (["zh"], [_fasttext_top1(f.model, TEXTS["zh"])[1]])
-    assert f.predictor.index == {}
-
-
-@pytest.mark.parametrize(
-    ("loss", "word_ngrams", "quantize", "exact"),
-    [("softmax", 1, False, True), ("hs", 1, True, True), ("hs", 2, False, False), ("ova", 1, False, False)],
-)
-def test_cached_predictor_matches_fasttext_for_other_model_kinds(tmp_path, loss, word_ngrams, quantize, exact):
-    """Models users may pass with --lid-model: softmax or hierarchical softmax, dense or compressed, are computed
-    from the cache; word bigrams or one-vs-all losses go to fastText's own predict. Same answers either way."""
-    import fasttext
-
-    from olm_data.filters.language import CachedFastTextPredictor
-
-    lines = [f"__label__{lang} {text.lower()}" for lang, text in TEXTS.items() if lang != "zh"]
-    (tmp_path / "train.txt").write_text("\n".join(lines * 20) + "\n")
-    options = {"dim": 8, "minn": 2, "maxn": 4, "epoch": 5, "bucket": 20_000, "thread": 1, "verbose": 0}
-    model = fasttext.train_supervised(str(tmp_path / "train.txt"), loss=loss, wordNgrams=word_ngrams, **options)
-    if quantize:
-        model.quantize(str(tmp_path / "train.txt"), cutoff=500, retrain=False, qnorm=False)
-    predictor = CachedFastTextPredictor(model)
-    assert predictor.exact is exact
-    for text in [*TEXTS.values(), *EDGE_TEXTS, "die kinder borrow picture books"]:
-        text = text.lower().replace("\n", " ")
-        labels, scores = predictor.predict(text)
-        expected = _fasttext_top1(model, text)
-        assert labels == [expected[0]]
-        assert scores[0] == pytest.approx(expected[1], abs=1e-5)
