@@ -35,11 +35,9 @@ timed with `time.process_time`, a step's own time being its inclusive time minus
 subprocess's CPU is added to the extractor; "other" is executor, logging and stage setup), next to datatrove's
 own timing stats (wall seconds, which on a loaded machine also count waiting).
 
-Filter chains alone: the documents the olm trafilatura run extracted from the first synthetic WARC (captured after
-the extractor) go through our chain (FastTextLanguageFilter(en, 0.80) -> OlmQualityFilter) and datatrove's five
-filters above, new steps each round (so our LID word cache starts cold), interleaved, CPU seconds, median of
-`--repeats`: once on all of them (pages repeat, so the cache warms as on near-duplicate-rich input) and once on the
-first copy of each page only (the cache's worst case). Then the word passes each chain makes per document
+Filter chains alone: the documents the olm trafilatura run extracted (captured after the extractor) go through
+our chain (FastTextLanguageFilter(en, 0.80) -> OlmQualityFilter) and datatrove's five filters above, on fresh
+copies, interleaved, CPU seconds, median of `--repeats`. Then the word passes each chain makes per document
 (BigScience words, dedup word hashes, spaCy), CPU microseconds per document on a few hundred of those documents.
 """
 
@@ -473,30 +471,22 @@ def main() -> int:
         "olm: LID + OLM quality": lambda: [FastTextLanguageFilter(["en"], 0.80), OlmQualityFilter()],
         "datatrove: LID + Gopher x2 + C4 + FineWeb": datatrove_filters,
     }
-
-    def fresh(make) -> list:  # new steps with their models loaded: every timed round starts with a cold LID cache
-        steps = make()
-        steps[0].predictor if isinstance(steps[0], FastTextLanguageFilter) else steps[0].model.model  # noqa: B018
-        return steps
-
-    first_copies = [d for d in docs if d.metadata["url"].endswith("?copy=0")]
-    for doc_set, what in ((docs, "pages repeat ~6x, as near-duplicates: the LID word cache warms up"),
-                          (first_copies, "each page once: the LID word cache stays cold")):  # fmt: skip
-        times: dict[str, list[float]] = {k: [] for k in chains}
-        kept_by: dict[str, int] = {}
-        for rep in range(args.repeats + 1):  # the first round warms up (imports, spaCy)
-            for label, make in chains.items():
-                elapsed, kept_by[label] = chain_cpu(fresh(make), copy.deepcopy(doc_set))
-                if rep:
-                    times[label].append(elapsed)
-        chars = sum(len(d.text) for d in doc_set) / max(len(doc_set), 1)
-        print(f"\nFilter chains on the same {len(doc_set)} extracted documents ({chars:.0f} chars on average; {what}), "
-              f"one core, CPU seconds, median of {args.repeats}")  # fmt: skip
-        rates = {k: len(doc_set) / statistics.median(v) for k, v in times.items()}
-        for label, rate in rates.items():
-            print(f"  {label:<44} {rate:>9.1f} docs/s  kept {kept_by[label]}")
-        ours, theirs = rates.values()
-        print(f"  {'ratio olm / datatrove':<44} {ours / theirs:>9.2f}")
+    built = {k: make() for k, make in chains.items()}
+    times: dict[str, list[float]] = {k: [] for k in chains}
+    kept_by: dict[str, int] = {}
+    for rep in range(args.repeats + 1):  # the first round warms up (models, spaCy)
+        for label, steps in built.items():
+            elapsed, kept_by[label] = chain_cpu(steps, copy.deepcopy(docs))
+            if rep:
+                times[label].append(elapsed)
+    chars = sum(len(d.text) for d in docs) / max(len(docs), 1)
+    print(f"\nFilter chains on the same {len(docs)} extracted documents ({chars:.0f} chars on average), one core, "
+          f"CPU seconds, median of {args.repeats}")  # fmt: skip
+    rates = {k: len(docs) / statistics.median(v) for k, v in times.items()}
+    for label, rate in rates.items():
+        print(f"  {label:<44} {rate:>9.1f} docs/s  kept {kept_by[label]}")
+    ours, theirs = rates.values()
+    print(f"  {'ratio olm / datatrove':<44} {ours / theirs:>9.2f}")
 
     sample = [d.text for d in docs[:: max(1, len(docs) // 300)]]  # spaCy is slow: a few hundred docs suffice
     print(f"\nWord passes over {len(sample)} of those documents, CPU microseconds per document (best of "
