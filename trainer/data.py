@@ -15,7 +15,6 @@ resumed or re-sharded run sees exactly the same batches.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import queue
 import threading
@@ -26,10 +25,10 @@ import numpy as np
 import torch
 
 from olm_data.errors import UsageError
+from olm_data.trainer.pack import read_token_index
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = "olm-tokens-v1"
 IGNORE_INDEX = -100  # label of a picked position that must not count (a special token in a short row)
 
 
@@ -43,21 +42,8 @@ class TokenShards:
     """
 
     def __init__(self, path: str | Path, seq_len: int | None = None):
-        path = Path(path)
-        folder = path / "memmap" if (path / "memmap" / "index.json").exists() else path
-        index_path = folder / "index.json"
-        if not index_path.exists():
-            raise UsageError(
-                f"no tokenized data at {path}: expected {path}/memmap/index.json (run `olm-data tokenize`)"
-            )
-        try:
-            index = json.loads(index_path.read_text())
-        except json.JSONDecodeError as err:
-            raise UsageError(f"{index_path} is not valid JSON: {err}") from None
-        if index.get("format") != INDEX_FORMAT or index.get("dtype") != "uint16":
-            raise UsageError(
-                f"{index_path}: format {index.get('format')!r}/{index.get('dtype')!r}, expected {INDEX_FORMAT!r}/'uint16'"
-            )
+        index_path, index = read_token_index(path)
+        folder = index_path.parent
         self.folder = folder
         self.index = index
         self.data_seq_len = int(index["seq_len"])

@@ -5,7 +5,7 @@ One pass writes two views of the same rows:
 * `OUTPUT/data/train-XXXXX-of-YYYYY.parquet` (`input_ids` list<int32>, `special_tokens_mask` list<int8>) plus a
   dataset card, the Hub layout that `datasets.load_dataset` reads (the `olm-december-2022-tokenized-512` format);
 * `OUTPUT/memmap/train-XXXXX.bin` + `index.json`: raw little-endian uint16, row-major (rows, seq_len), which the
-  trainer maps with zero copy (`open_token_shards`). 2 bytes per token, no decoding on the GPU box.
+  trainer maps with zero copy (`data.TokenShards`; `open_token_shards` for other readers, both through `read_token_index`). 2 bytes per token, no decoding on the GPU box.
 
 Rows are not padded except the last row of each shard (or it is dropped with `drop_last`). Work is split into
 `tasks` contiguous, size-balanced slices of the input (whole jsonl files, parquet row groups); each task runs in
@@ -221,6 +221,30 @@ def tokenize_corpus(
     return stats
 
 
+def read_token_index(path: str | os.PathLike) -> tuple[Path, dict[str, Any]]:
+    """(path of index.json, parsed index) of a tokenized dataset, format checked: the one reader of the layout that
+    both `open_token_shards` and the trainer's `TokenShards` start from.
+
+    Args:
+        path: the dataset folder, its `memmap/` folder, or `memmap/index.json`.
+
+    Raises:
+        UsageError: no index there, not JSON, or not the olm-tokens-v1 / uint16 format.
+    """
+    p = Path(path)
+    if p.is_dir():
+        p = p / "memmap" / "index.json" if (p / "memmap" / "index.json").is_file() else p / "index.json"
+    if not p.is_file():
+        raise UsageError(f"no token index at {path}: expected memmap/index.json (run `olm-data tokenize`)")
+    try:
+        index = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise UsageError(f"{p} is not valid JSON: {err}") from None
+    if index.get("format") != FORMAT or index.get("dtype") != "uint16":
+        raise UsageError(f"{p}: format {index.get('format')!r}/{index.get('dtype')!r}, expected {FORMAT!r}/'uint16'")
+    return p, index
+
+
 def open_token_shards(path: str | os.PathLike, verify: bool = False) -> tuple[dict[str, Any], list[np.memmap]]:
     """Map the uint16 token shards read-only, zero copy, each shaped (rows, seq_len).
 
@@ -233,14 +257,7 @@ def open_token_shards(path: str | os.PathLike, verify: bool = False) -> tuple[di
     """
     import numpy as np
 
-    p = Path(path)
-    if p.is_dir():
-        p = p / "memmap" / "index.json" if (p / "memmap" / "index.json").is_file() else p / "index.json"
-    if not p.is_file():
-        raise UsageError(f"no token index at {path}: expected index.json from `olm-data tokenize`")
-    index = json.loads(p.read_text(encoding="utf-8"))
-    if index.get("format") != FORMAT or index.get("dtype") != "uint16":
-        raise UsageError(f"{p}: unsupported token format {index.get('format')!r}/{index.get('dtype')!r}")
+    p, index = read_token_index(path)
     seq_len = int(index["seq_len"])
     arrays = []
     for shard in index["shards"]:
