@@ -5,7 +5,8 @@ One pass writes two views of the same rows:
 * `OUTPUT/data/train-XXXXX-of-YYYYY.parquet` (`input_ids` list<int32>, `special_tokens_mask` list<int8>) plus a
   dataset card, the Hub layout that `datasets.load_dataset` reads (the `olm-december-2022-tokenized-512` format);
 * `OUTPUT/memmap/train-XXXXX.bin` + `index.json`: raw little-endian uint16, row-major (rows, seq_len), which the
-  trainer maps with zero copy (`data.TokenShards`; `open_token_shards` for other readers, both through `read_token_index`). 2 bytes per token, no decoding on the GPU box.
+  trainer maps with zero copy (`data.TokenShards`; `open_token_shards` for other readers; both start from
+  `read_token_index`). 2 bytes per token, no decoding on the GPU box.
 
 Rows are not padded except the last row of each shard (or it is dropped with `drop_last`). Work is split into
 `tasks` contiguous, size-balanced slices of the input (whole jsonl files, parquet row groups); each task runs in
