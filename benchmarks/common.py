@@ -69,6 +69,41 @@ def html_dir_pages(folder: Path) -> list[tuple[str, str]]:
     return [(p.name, read[p.name.endswith(".gz")](p).decode("utf-8", "replace")) for p in paths]
 
 
+def datatrove_fineweb_filters() -> list:
+    """datatrove's FineWeb-style filters after extraction (LanguageFilter en -> GopherRepetition -> GopherQuality ->
+    C4 -> FineWebQuality), with the bundled lid.176.ftz loaded lazily instead of a download (lazily: the steps
+    must deep-copy and pickle, as executors do with them)."""
+    from datatrove.pipeline.filters import (
+        C4QualityFilter,
+        FineWebQualityFilter,
+        GopherQualityFilter,
+        GopherRepetitionFilter,
+        LanguageFilter,
+    )
+    from datatrove.utils.lid import FT176LID
+
+    from olm_data.filters.language import default_lid_model_path
+
+    class LocalFT176(FT176LID):
+        @property
+        def model(self):
+            if self._model is None:
+                from fasttext.FastText import _FastText
+
+                self._model = _FastText(str(default_lid_model_path()))
+            return self._model
+
+    lid = LanguageFilter(languages=["en"])
+    lid.model = LocalFT176(["en"])
+    return [
+        lid,
+        GopherRepetitionFilter(),
+        GopherQualityFilter(),
+        C4QualityFilter(filter_no_terminal_punct=False),
+        FineWebQualityFilter(),
+    ]
+
+
 def cpu_self_and_children() -> tuple[float, float]:
     """CPU seconds (user + system) of this process, and of its finished children (e.g. extraction sandboxes)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)

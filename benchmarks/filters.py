@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import debian_html_files, iana_pages, split_into_docs, wikipedia_texts
+from common import datatrove_fineweb_filters, debian_html_files, iana_pages, split_into_docs, wikipedia_texts
 from datatrove.data import Document
 
 
@@ -55,29 +55,6 @@ def our_chain():
     from olm_data.filters import FastTextLanguageFilter, OlmQualityFilter
 
     return [FastTextLanguageFilter(languages=["en"], threshold=0.80), OlmQualityFilter()]
-
-
-def datatrove_chain():
-    from datatrove.pipeline.filters import (
-        C4QualityFilter,
-        FineWebQualityFilter,
-        GopherQualityFilter,
-        GopherRepetitionFilter,
-        LanguageFilter,
-    )
-    from fasttext.FastText import _FastText
-
-    from olm_data.filters.language import default_lid_model_path
-
-    lid = LanguageFilter(languages=["en"])
-    lid.model._model = _FastText(str(default_lid_model_path()))  # preloaded: no download
-    return [
-        lid,
-        GopherRepetitionFilter(),
-        GopherQualityFilter(),
-        C4QualityFilter(filter_no_terminal_punct=False),
-        FineWebQualityFilter(),
-    ]
 
 
 def run_chain(steps, docs: list[Document]) -> tuple[float, int]:
@@ -115,7 +92,7 @@ def main() -> int:
     for name, texts in inputs.items():
         print(f"{name}: {len(texts)} docs, {sum(map(len, texts)) / max(len(texts), 1):.0f} chars mean")
 
-    chains = {"ours": our_chain(), "datatrove": datatrove_chain()}
+    chains = {"ours": our_chain(), "datatrove": datatrove_fineweb_filters()}
     singles = {"ours: LID alone": our_chain()[:1], "ours: quality alone": our_chain()[1:]}
     print(f"\n{'input':<20} {'chain':<20} {'docs/s':>9} {'kept':>6}")
     for name, texts in inputs.items():

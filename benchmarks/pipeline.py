@@ -56,7 +56,7 @@ import time
 import uuid
 from pathlib import Path
 
-from common import cpu_self_and_children, debian_html_files, html_dir_pages, iana_pages
+from common import cpu_self_and_children, datatrove_fineweb_filters, debian_html_files, html_dir_pages, iana_pages
 from datatrove.data import Document
 from datatrove.pipeline.base import PipelineStep
 
@@ -231,39 +231,6 @@ def olm_stages(warc: Path, out: Path, extractor: str, tap: bool = False, lm: str
     return stages
 
 
-def datatrove_filters() -> list:
-    """datatrove's FineWeb filters after extraction, with the bundled lid.176.ftz instead of a download."""
-    from datatrove.pipeline.filters import (
-        C4QualityFilter,
-        FineWebQualityFilter,
-        GopherQualityFilter,
-        GopherRepetitionFilter,
-        LanguageFilter,
-    )
-    from datatrove.utils.lid import FT176LID
-
-    from olm_data.filters.language import default_lid_model_path
-
-    class LocalFT176(FT176LID):
-        @property
-        def model(self):
-            if self._model is None:
-                from fasttext.FastText import _FastText
-
-                self._model = _FastText(str(default_lid_model_path()))
-            return self._model
-
-    lid = LanguageFilter(languages=["en"])
-    lid.model = LocalFT176(["en"])
-    return [
-        lid,
-        GopherRepetitionFilter(),
-        GopherQualityFilter(),
-        C4QualityFilter(filter_no_terminal_punct=False),
-        FineWebQualityFilter(),
-    ]
-
-
 def datatrove_stages(warc: Path, out: Path) -> list:
     from datatrove.pipeline.extractors import Trafilatura
     from datatrove.pipeline.readers import WarcReader
@@ -274,7 +241,7 @@ def datatrove_stages(warc: Path, out: Path) -> list:
     steps = [
         WarcReader(str(warc.parent), glob_pattern=warc.name),
         Trafilatura(favour_precision=True, deduplicate=False, timeout=5),
-        *datatrove_filters(),
+        *datatrove_fineweb_filters(),
         ParquetWriter(str(out / "filtered")),
     ]
     return [Stage("fineweb", steps=steps)]
@@ -469,7 +436,7 @@ def main() -> int:
     docs = list(CAPTURED)
     chains = {
         "olm: LID + OLM quality": lambda: [FastTextLanguageFilter(["en"], 0.80), OlmQualityFilter()],
-        "datatrove: LID + Gopher x2 + C4 + FineWeb": datatrove_filters,
+        "datatrove: LID + Gopher x2 + C4 + FineWeb": datatrove_fineweb_filters,
     }
     built = {k: make() for k, make in chains.items()}
     times: dict[str, list[float]] = {k: [] for k in chains}
