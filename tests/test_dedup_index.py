@@ -8,6 +8,7 @@ import random
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from text_fixtures import vocabulary
 
 from olm_data.dedup.cli import add_cli
 from olm_data.dedup.index import MinhashIndex, build_index
@@ -15,17 +16,6 @@ from olm_data.dedup.minhash import minhash_stages, read_report
 from olm_data.dedup.runner import run_stages
 from olm_data.dedup.signatures import MinhashConfig
 from olm_data.errors import UsageError
-
-SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "pe", "si", "da", "gu", "fe", "bo", "zi", "ha", "nu"]
-
-
-def vocabulary(n: int = 3000, seed: int = 1) -> list[str]:
-    rng = random.Random(seed)
-    words = set()
-    while len(words) < n:
-        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
-    return sorted(words)
-
 
 VOCAB = vocabulary()
 

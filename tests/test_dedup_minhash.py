@@ -8,22 +8,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from datasketch import MinHash
+from text_fixtures import vocabulary
 
 from olm_data.dedup import text as T
 from olm_data.dedup.minhash import minhash_stages, read_report
 from olm_data.dedup.runner import run_stages
 from olm_data.dedup.signatures import MinhashConfig, MinHasher
 from olm_data.errors import UsageError
-
-SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "pe", "si", "da", "gu", "fe", "bo", "zi", "ha", "nu"]
-
-
-def vocabulary(n: int = 3000, seed: int = 1) -> list[str]:
-    rng = random.Random(seed)
-    words = set()
-    while len(words) < n:
-        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
-    return sorted(words)
 
 
 def make_doc(rng: random.Random, vocab: list[str], n_words: int = 200) -> str:
