@@ -30,28 +30,15 @@ PROMPTS = [
 
 
 def make_tokenizer(path: Path, words: list[str] = WORDS):
-    """A WordPiece tokenizer whose vocab holds `words` as whole tokens, saved and reloaded through transformers."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+    """The project's uncased WordPiece (`train_tokenizer`) trained on `words`, so each is a whole token; reloaded
+    through transformers."""
+    from transformers import AutoTokenizer
 
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.decoder = decoders.WordPiece()
-    tok.train_from_iterator([" ".join(words)] * 5, trainers.WordPieceTrainer(vocab_size=200, special_tokens=specials))
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
-    )
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-    )
-    fast.save_pretrained(path)
+    from olm_data.trainer.tokenizer import train_tokenizer
+
+    corpus = path.parent / f"{path.name}-corpus.txt"
+    corpus.write_text("\n".join([" ".join(words)] * 5) + "\n")
+    train_tokenizer([str(corpus)], path, vocab_size=400)
     return AutoTokenizer.from_pretrained(path)
 
 
