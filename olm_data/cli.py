@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from olm_data import __version__
-from olm_data.errors import EmptyOutputError, UsageError
+from olm_data.errors import EmptyOutputError, TaskFailedError, UsageError
 
 # Modules that register subcommands, in the order they appear in `olm-data --help`.
 COMMAND_MODULES = [
@@ -102,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except EmptyOutputError as e:
         sys.stderr.write(f"olm-data: failed: {e}\n")
+        return 1
+    except TaskFailedError as e:
+        sys.stderr.write("".join(f"olm-data: {line}\n" for line in str(e).splitlines()))
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("olm-data: interrupted; rerun the same command to resume\n")

@@ -7,3 +7,8 @@ class UsageError(Exception):
 
 class EmptyOutputError(RuntimeError):
     """A step turned N > 0 input documents into 0 outputs: almost always a broken install, never silent."""
+
+
+class TaskFailedError(RuntimeError):
+    """Tasks of a stage did not complete for a reason the user can act on (a remote file that could not be
+    fetched): the CLI prints each line of the message and exits 1; a rerun redoes only those tasks."""

@@ -3,14 +3,68 @@ stage's in-process function, or the end of the run, as a SLURM task."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
+from datatrove.executor.local import LocalPipelineExecutor
 from datatrove.executor.slurm import SlurmPipelineExecutor
 from datatrove.pipeline.base import PipelineStep
+from datatrove.utils.logging import logger
+from datatrove.utils.stats import PipelineStats
 
 from olm_data.errors import UsageError
+from olm_data.readers.remote import FetchError
+
+FAILURES = "failures"  # logs/<stage>/failures/<rank>.txt: why a task failed, one line (a file it could not fetch)
+MISSING = "missing"  # logs/<stage>/missing/<rank>.json: remote files a task gave up on under --allow-missing
+
+
+class RecordsTaskOutcome:
+    """Executor mixin: a task that fails on a remote file it cannot fetch leaves a one-line reason, not a traceback.
+
+    datatrove logs every task exception with its traceback and, in a local worker pool, the first one tears the
+    pool down, killing the tasks still running. A `FetchError` is an outcome, not a bug: the task is left
+    incomplete (a rerun does it again), its reason goes to `failures/<rank>.txt` for the runtime to print, and
+    locally (`raise_fetch_errors=False`) the other tasks go on. On SLURM the task still exits non-zero, so that
+    `afterok` holds back the next stage. Remote files skipped under `--allow-missing` go to `missing/<rank>.json`.
+    Other exceptions behave as in datatrove.
+    """
+
+    raise_fetch_errors = True
+
+    def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1) -> PipelineStats:
+        logger.configure(patcher=_no_traceback_for_fetch_errors)
+        failure = f"{FAILURES}/{rank:05d}.txt"
+        try:
+            stats = super()._run_for_rank(rank, local_rank, node_rank)
+        except FetchError as e:
+            with self.logging_dir.open(failure, "w") as f:
+                f.write(f"{e}\n")
+            if self.raise_fetch_errors:
+                raise
+            return PipelineStats()
+        if self.logging_dir.exists(failure):
+            self.logging_dir.rm(failure)
+        missing = [m for step in self.pipeline for m in getattr(step, "missing_files", None) or []]
+        if missing:
+            with self.logging_dir.open(f"{MISSING}/{rank:05d}.json", "w") as f:
+                json.dump(missing, f)
+        return stats
+
+
+def _no_traceback_for_fetch_errors(record: dict) -> None:
+    exception = record.get("exception")
+    if exception is not None and isinstance(exception.value, FetchError):
+        record["exception"] = None
+
+
+class OlmLocalExecutor(RecordsTaskOutcome, LocalPipelineExecutor):
+    """datatrove's LocalPipelineExecutor; a task that cannot fetch a file fails alone (see RecordsTaskOutcome)."""
+
+    raise_fetch_errors = False
+
 
 _JOB_ID = re.compile(r"Submitted batch job (\d+)")
 
@@ -29,9 +83,9 @@ class JobIdRecorder:
         return m.group(1)
 
 
-class OlmSlurmExecutor(SlurmPipelineExecutor):
+class OlmSlurmExecutor(RecordsTaskOutcome, SlurmPipelineExecutor):
     """datatrove's SlurmPipelineExecutor, leaving unset options to the cluster and without the merge-stats job
-    (`olm-data` merges the stats of every stage in its end-of-run job)."""
+    (`olm-data` merges the stats of every stage in its end-of-run job); fetch failures as in RecordsTaskOutcome."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("job_id_retriever", JobIdRecorder())

@@ -282,7 +282,7 @@ def _step_inputs(step: Any, add_path: Any, entries: list[dict[str, Any]]) -> Non
             entries.append(
                 {
                     "snapshot": snap,
-                    "sample_ratio": getattr(step, "sample_ratio", None),
+                    "sample_ratio": step.ratio_for(snap) if hasattr(step, "ratio_for") else None,
                     "seed": getattr(step, "seed", None),
                     "base_url": getattr(step, "base_url", None),
                     "files": [p for p, s in listed if s == snap and p not in explicit_set],

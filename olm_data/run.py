@@ -146,7 +146,7 @@ def check_inputs(inputs: list[str]) -> None:
 
 def run_stages(stages: list[Stage], run: RunContext) -> dict[str, Any]:
     """Run the stages in order with the local executor and return the merged stats of every stage."""
-    from datatrove.executor import LocalPipelineExecutor
+    from olm_data.executors import OlmLocalExecutor
 
     run.output.mkdir(parents=True, exist_ok=True)
     names = [s.name for s in stages]
@@ -168,13 +168,14 @@ def run_stages(stages: list[Stage], run: RunContext) -> dict[str, Any]:
             tasks = stage.tasks or run.tasks
             check_task_count(logging_dir, tasks, stage.name)
             clean_incomplete_outputs(stage.steps, logging_dir, tasks)
-            executor = LocalPipelineExecutor(
+            executor = OlmLocalExecutor(
                 pipeline=stage.steps,
                 tasks=tasks,
                 workers=min(stage.workers or run.workers, tasks),
                 logging_dir=str(logging_dir),
             )
             executor.run()
+            check_fetch_outcome(stage.name, logging_dir, tasks, run.options.get("allow_missing") or 0)
         print(f"      {stage.name} done in {time.monotonic() - started:.1f}s", file=sys.stderr, flush=True)
     return collect_stats(stages, run.output)
 
@@ -193,6 +194,47 @@ def check_task_count(logging_dir: Path, tasks: int, stage: str) -> None:
             f"stage {stage!r} in {logging_dir.parent.parent} was started with --tasks {earlier}; resume it with "
             f"--tasks {earlier} or write to a new --output"
         )
+
+
+def check_fetch_outcome(stage: str, logging_dir: Path, tasks: int, allow_missing: int = 0) -> list[dict[str, Any]]:
+    """After a stage: fail the run on tasks that could not fetch a remote file, or on more lost files than allowed.
+
+    Tasks that failed left `failures/<rank>.txt` (olm_data.executors). Files given up on under `--allow-missing N`
+    are listed in `missing/<rank>.json`; over N in total, those tasks are marked incomplete again, so that a rerun
+    tries their files once more. Returns the files lost within the allowance (printed, kept in the logs).
+    """
+    from olm_data.errors import TaskFailedError
+    from olm_data.executors import FAILURES, MISSING
+
+    completions = logging_dir / "completions"
+    failed = [
+        (int(f.stem), f.read_text().strip())
+        for f in sorted((logging_dir / FAILURES).glob("*.txt"))
+        if f.stem.isdigit() and not (completions / f.stem).exists()
+    ]
+    lost = {int(f.stem): json.loads(f.read_text()) for f in sorted((logging_dir / MISSING).glob("*.json"))}
+    total = sum(len(v) for v in lost.values())
+    lines = [f"task {rank}: {reason}" for rank, reason in failed]
+    if total > allow_missing:
+        for rank in lost:
+            (completions / f"{rank:05d}").unlink(missing_ok=True)
+            (logging_dir / MISSING / f"{rank:05d}.json").unlink()
+        lines += [f"task {r}: {m['file']}: {m['reason']} (lost)" for r, ms in lost.items() for m in ms]
+    if failed or total > allow_missing:
+        head = f"stage {stage}: {len(failed) + (len(lost) if total > allow_missing else 0)} of {tasks} tasks failed"
+        if total > allow_missing:
+            head += f"; {total} remote file(s) could not be fetched, more than --allow-missing {allow_missing}"
+        raise TaskFailedError(
+            "\n".join(
+                [head + ":", *(f"  {line}" for line in lines[:20])]
+                + ([f"  ... and {len(lines) - 20} more (logs: {logging_dir / 'logs'})"] if len(lines) > 20 else [])
+                + ["rerun the same command to resume: completed tasks are kept, only the failed ones run again"]
+            )
+        )
+    missing = [m for ms in lost.values() for m in ms]
+    for m in missing:
+        print(f"      warning: {m['file']} could not be fetched ({m['reason']}); skipped under --allow-missing")
+    return missing
 
 
 def clean_incomplete_outputs(steps: list[Any], logging_dir: Path, tasks: int) -> list[Path]:

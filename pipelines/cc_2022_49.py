@@ -4,6 +4,7 @@ Run:
     olm-data run pipelines/cc_2022_49.py --sample                  # the bundled WARCs (+ the sample's Wikipedia LM)
     olm-data run pipelines/cc_2022_49.py --input 'warcs/*.warc.gz' --output out/ --tasks 8 --workers 2
     olm-data run pipelines/cc_2022_49.py                           # the real snapshot, streamed over https
+    olm-data run pipelines/cc_2022_49.py --snapshot CC-MAIN-2026-05 # any other crawl (all of its files by default)
 
 Flow: WARC records -> URL filters -> trafilatura (or resiliparse) -> fastText language ID -> OLM quality filters
       -> exact dedup (URL: latest fetch; normalized text) -> MinHash near-dedup (also against earlier snapshots)
@@ -20,19 +21,18 @@ from olm_data.extract import EXTRACTORS, make_extractor
 from olm_data.filters import FastTextLanguageFilter, OlmQualityFilter, UrlBlocklistFilter, WikipediaUrlFilter
 from olm_data.perplexity.cli import add_sampling_arguments
 from olm_data.perplexity.sampling import perplexity_stages
-from olm_data.readers.warc import CommonCrawlWarcReader
+from olm_data.readers.warc import add_common_crawl_arguments, common_crawl_reader
 from olm_data.run import include_pipeline
 from olm_data.stage import Stage
 
-SNAPSHOT = "CC-MAIN-2022-49"
-SAMPLE_RATIO, SAMPLE_SEED = 0.15114822547, 42  # the original OLM build's share of the snapshot's WARC files
+SNAPSHOT = "CC-MAIN-2022-49"  # the default crawl (--snapshot picks another); OLM read 0.151 of its files, seed 42
+SAMPLE_SEED = 42
 LANGUAGES, LID_THRESHOLD = ["en"], 0.80  # OLM: top-1 == en with score >= 0.80
 OUTPUT = "sampled"  # the final corpus folder under --output (other pipelines read it)
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--sample-ratio", type=float, default=SAMPLE_RATIO, help="share of the snapshot's files")
-    parser.add_argument("--cc-base", default="https://data.commoncrawl.org/", help="or s3://commoncrawl/")
+    add_common_crawl_arguments(parser, SNAPSHOT)  # --snapshot, --sample-ratio, --cc-base, --http-*, --allow-missing
     parser.add_argument("--extractor", choices=list(EXTRACTORS), default="trafilatura", help="HTML -> text")
     parser.add_argument("--dedup-index", nargs="*", default=[], help="MinHash indexes of earlier snapshots")
     parser.add_argument("--keep-changed", action="store_true", help="keep docs changed enough since that snapshot")
@@ -40,18 +40,11 @@ def add_arguments(parser) -> None:
 
 
 def stages(run):
-    source = run.input or ([str(p) for p in samples.warc_files()] if run.sample else SNAPSHOT)
+    reader = common_crawl_reader(run, SNAPSHOT, samples.warc_files(), SAMPLE_SEED)
     filtered = Stage(
         "filter",
         steps=[
-            CommonCrawlWarcReader(
-                source,
-                snapshot=SNAPSHOT,
-                sample_ratio=run.options["sample_ratio"],
-                seed=SAMPLE_SEED,
-                base_url=run.options["cc_base"],
-                limit=run.limit,
-            ),
+            reader,
             WikipediaUrlFilter(exclusion_writer=run.rejected("urls")),  # Wikipedia comes in through its own dump
             UrlBlocklistFilter(exclusion_writer=run.rejected("url_blocklist")),
             make_extractor(run.options["extractor"]),  # trafilatura (favour precision) or resiliparse (~20x faster)
@@ -71,7 +64,7 @@ def stages(run):
         run.tasks,
         index_folders=run.options["dedup_index"],
         keep_changed=run.options["keep_changed"],
-        snapshot=SNAPSHOT,
+        snapshot=reader.snapshot_key(),
         exclusion_folder=rejected and f"{rejected}/minhash",
     )
     lm, lm_built_earlier = run.options["lm"], run.options.get("lm_built_earlier", False)

@@ -60,7 +60,7 @@ def test_keeps_only_html_responses_with_their_metadata(tmp_path):
         "source_file": str(path),
         "offset": offsets[1],
         "content_type": "text/html",
-        "snapshot": None,
+        "snapshot": "unknown",  # no --snapshot, no crawl-data/ path: never another crawl's name
     }
     assert docs[1].metadata["content_type"] == "application/xhtml+xml"
     assert docs[2].metadata["offset"] == offsets[9]

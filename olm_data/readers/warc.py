@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import gzip
 import io
 import os
 import random
@@ -30,9 +31,12 @@ from datatrove.pipeline.readers.base import BaseReader
 from datatrove.utils.logging import logger
 
 from olm_data.errors import UsageError
+from olm_data.readers.remote import DownloadSlots, FetchError, RetryPolicy, is_remote, open_remote
 
-#: Segment-file sampling ratios of the original OLM builds (huggingface/olm-datasets, seed 42).
-KNOWN_SNAPSHOT_RATIOS: dict[str, float] = {"CC-MAIN-2022-49": 0.15114822547, "CC-MAIN-2022-33": 0.20}
+#: File sampling ratios applied by default: the original OLM build of CC-MAIN-2022-49 (huggingface/olm-datasets,
+#: seed 42). Every other snapshot is read whole unless a ratio is given (OLM's 2022-33 build used 0.20).
+KNOWN_SNAPSHOT_RATIOS: dict[str, float] = {"CC-MAIN-2022-49": 0.15114822547}
+UNKNOWN_SNAPSHOT = "unknown"
 DEFAULT_BASE_URL = "https://data.commoncrawl.org/"
 DEFAULT_SEED = 42
 DEFAULT_MAX_RECORD_BYTES = 10 * 2**20
@@ -296,12 +300,17 @@ class CommonCrawlWarcReader(BaseReader):
     select the WARCs of the WET files OLM used.
 
     Sharding is deterministic: the sorted file list, task `rank` of `world_size` reads `files[rank::world_size]`.
-    Remote files are read sequentially through fsspec in 1 MiB reads; nothing is copied locally.
+    Remote files (https://, s3://) are streamed, nothing is copied locally, through
+    `olm_data.readers.remote.ResumableStream`: timeouts, retries with backoff on throttling and cut connections,
+    resumed with a Range request at the byte where they broke, at most `retry.concurrency` downloads per node.
+    A remote file that still cannot be read raises `FetchError`, which fails the task (so the run exits non-zero
+    and a rerun fetches it again), unless `allow_missing`: then it is counted as `missing_file`, named in the
+    task log and kept in `missing_files` (the executor writes that list next to the task's stats).
 
     Kept: `response` records with a 2xx HTTP status whose payload is HTML (HTTP Content-Type text/html or
     application/xhtml+xml; else WARC-Identified-Payload-Type; else, when neither says anything useful, the
     bytes are sniffed the WHATWG way). Documents: id = WARC-Record-ID, text = the decoded HTML, metadata = url,
-    date (WARC-Date), source_file, offset, content_type, snapshot (or None).
+    date (WARC-Date), source_file, offset, content_type, snapshot (the snapshot name, or `unknown`).
 
     Damaged input never stops the run and never costs the good records around it; each problem is counted
     under a stat and logged once per file with its offset: `empty_file`, `truncated_file`, `bad_gzip_member`
@@ -319,11 +328,14 @@ class CommonCrawlWarcReader(BaseReader):
             other snapshots). Files given by path are never sampled.
         seed: sampling seed (42 in OLM).
         snapshot: snapshot name stored on documents from path inputs; None infers it from a
-            `crawl-data/CC-MAIN-YYYY-WW/` path component.
+            `crawl-data/CC-MAIN-YYYY-WW/` path component, else `unknown` (never another crawl's name).
         max_record_bytes: records with a larger Content-Length are skipped unread (`record_too_large`).
         ok_status_only: keep only 2xx responses (redirect and error pages are boilerplate).
         limit: at most this many documents per task (-1: all).
         default_metadata: added to every document's metadata.
+        retry: timeouts, retries and the per-node download cap for remote files.
+        allow_missing: go on past a remote file that cannot be fetched (counted, listed) instead of failing the
+            task; the runtime checks the run's total against `--allow-missing N`.
     """
 
     name = "🕷 Common Crawl WARC"
@@ -340,6 +352,8 @@ class CommonCrawlWarcReader(BaseReader):
         ok_status_only: bool = True,
         limit: int = -1,
         default_metadata: dict | None = None,
+        retry: RetryPolicy | None = None,
+        allow_missing: bool = False,
     ) -> None:
         super().__init__(limit=limit, default_metadata=default_metadata)
         items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
@@ -355,28 +369,64 @@ class CommonCrawlWarcReader(BaseReader):
         for item in self.inputs:
             if not SNAPSHOT_RE.match(item) and "://" not in item and not _has_magic(item) and not os.path.exists(item):
                 raise UsageError(f"WARC input not found: {item}")
+            if is_remote(item) and _has_magic(item) and not item.startswith("s3://"):
+                raise UsageError(f"cannot expand a glob over HTTP: {item} (give the files, or a snapshot name)")
         self.base_url = base_url
         self.sample_ratio = sample_ratio
         self.seed = seed
         self.snapshot = snapshot
         self.max_record_bytes = max_record_bytes
         self.ok_status_only = ok_status_only
+        self.retry = retry or RetryPolicy()
+        self.allow_missing = allow_missing
+        self.missing_files: list[dict[str, Any]] = []  # remote files given up on (with allow_missing)
         self._non_html_types: set[str] = set()
+        self._listed: tuple[tuple[str, ...], list[tuple[str, str]]] | None = None
+
+    def snapshot_key(self) -> str:
+        """The one snapshot this reader's documents come from (MinHash index key, manifest); `unknown` if none/many."""
+        if self.snapshot:
+            return self.snapshot
+        names = {i for i in self.inputs if SNAPSHOT_RE.match(i)} | {
+            s for i in self.inputs if (s := _snapshot_from_path(i))
+        }
+        return names.pop() if len(names) == 1 else UNKNOWN_SNAPSHOT
+
+    def ratio_for(self, snapshot: str) -> float:
+        """The file sampling ratio applied to `snapshot`: the one given, else OLM's for 2022-49, else 1.0."""
+        return self.sample_ratio if self.sample_ratio is not None else KNOWN_SNAPSHOT_RATIOS.get(snapshot, 1.0)
 
     # ----------------------------------------------------------------------------------------- file list
-    def list_files(self) -> list[tuple[str, str | None]]:
-        """All input files, sorted, each with its snapshot name (or None). Same inputs -> same list."""
+    def list_files(self) -> list[tuple[str, str]]:
+        """All input files, sorted, each with its snapshot name (or `unknown`). Same inputs -> same list.
+
+        Computed once per reader (a snapshot's paths list is fetched once, in the process that plans the run,
+        and travels to the tasks with the pickled pipeline instead of being fetched again by each of them).
+        """
+        key = (*self.inputs, self.base_url, str(self.sample_ratio), str(self.seed), str(self.snapshot))
+        if self._listed is None or self._listed[0] != key:
+            self._listed = (key, self._list_files())
+        return list(self._listed[1])
+
+    def _list_files(self) -> list[tuple[str, str]]:
         import fsspec
         from fsspec.implementations.local import LocalFileSystem
 
         rng = random.Random(self.seed)  # one stream for all snapshots, like OLM's single random.seed()
-        found: dict[str, str | None] = {}
+        found: dict[str, str] = {}
         for item in self.inputs:
             if SNAPSHOT_RE.match(item):
-                ratio = self.sample_ratio if self.sample_ratio is not None else KNOWN_SNAPSHOT_RATIOS.get(item, 1.0)
-                for rel in self._snapshot_paths(item):
+                ratio = self.ratio_for(item)
+                paths = self._snapshot_paths(item)
+                kept = 0
+                for rel in paths:
                     if rng.random() <= ratio:
                         found[_join_url(self.base_url, rel)] = item
+                        kept += 1
+                logger.info(f"{item}: {kept:,} of {len(paths):,} WARC files (sample ratio {ratio}, seed {self.seed})")
+                continue
+            if is_remote(item) and not item.startswith("s3://"):  # one URL, one file (HTTP has no listing)
+                found[item] = self.snapshot or _snapshot_from_path(item) or UNKNOWN_SNAPSHOT
                 continue
             fs, path = fsspec.core.url_to_fs(item)
             if _has_magic(path):
@@ -391,7 +441,7 @@ class CommonCrawlWarcReader(BaseReader):
                 raise UsageError(f"no WARC files (*.warc, *.warc.gz) match {item}")
             for p in matches:
                 full = p if isinstance(fs, LocalFileSystem) else fs.unstrip_protocol(p)
-                found[full] = self.snapshot or _snapshot_from_path(full)
+                found[full] = self.snapshot or _snapshot_from_path(full) or UNKNOWN_SNAPSHOT
         return sorted(found.items())
 
     def _snapshot_paths(self, snapshot: str) -> list[str]:
@@ -399,10 +449,17 @@ class CommonCrawlWarcReader(BaseReader):
 
         url = _join_url(self.base_url, f"crawl-data/{snapshot}/warc.paths.gz")
         try:
+            if is_remote(url):
+                with open_remote(url, self.retry) as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
+                    return [line.strip() for line in f if line.strip()]
             with fsspec.open(url, "rt", compression="gzip", encoding="utf-8") as f:
                 return [line.strip() for line in f if line.strip()]
         except FileNotFoundError:
             raise UsageError(f"{snapshot}: no paths list at {url} (check the snapshot name or base_url)") from None
+        except FetchError as e:
+            if e.status in (403, 404):
+                raise UsageError(f"{snapshot}: no paths list at {url} ({e.reason}; check the snapshot name)") from None
+            raise UsageError(f"{snapshot}: cannot read the paths list: {e}") from None
         except (OSError, EOFError, zlib.error) as e:
             raise UsageError(f"{snapshot}: cannot read {url}: {e}") from None
 
@@ -429,17 +486,34 @@ class CommonCrawlWarcReader(BaseReader):
                         break
 
     def read_file(self, path: str, snapshot: str | None = None) -> Iterator[Document]:
-        """Yields the HTML documents of one WARC file; damage is counted and logged, never raised."""
+        """Yields the HTML documents of one WARC file; damage is counted and logged, never raised.
+
+        A remote file that cannot be fetched (after the retries) is not damage: `FetchError` is raised (it fails
+        the task), or with `allow_missing` counted as `missing_file` and listed in `missing_files`.
+        """
         import fsspec
 
         logged: set[str] = set()
         try:
-            with fsspec.open(path, "rb") as f:
-                yield from self._read_stream(f, path, snapshot, logged)
+            if is_remote(path):
+                with self._download_slots().hold(), open_remote(path, self.retry, self.stat_update) as f:
+                    yield from self._read_stream(f, path, snapshot, logged)
+            else:
+                with fsspec.open(path, "rb") as f:
+                    yield from self._read_stream(f, path, snapshot, logged)
+        except FetchError as e:
+            if not self.allow_missing:
+                logger.error(f"{self.name}: cannot fetch {e}")
+                raise
+            self._problem("missing_file", path, 0, str(e), logged)
+            self.missing_files.append({"file": path, "reason": e.reason, "status": e.status})
         except OSError as e:
             self._problem("unreadable_file", path, 0, f"{type(e).__name__}: {e}", logged)
         except Exception as e:  # a reader bug met on odd input must not kill a run over thousands of files
             self._problem("reader_error", path, 0, f"{type(e).__name__}: {e}", logged)
+
+    def _download_slots(self) -> DownloadSlots:
+        return DownloadSlots(self.retry.concurrency, key="common-crawl")
 
     def _read_stream(self, f: BinaryIO, path: str, snapshot: str | None, logged: set[str]) -> Iterator[Document]:
         src = _ByteSource(f)
@@ -694,6 +768,114 @@ class CommonCrawlWarcReader(BaseReader):
 
 _STOP = object()
 _RESYNC = object()
+
+
+# ----------------------------------------------------------------------------------------- pipeline wiring
+def add_common_crawl_arguments(parser: Any, snapshot: str) -> None:
+    """The flags of a Common Crawl pipeline: which crawl, which share of it, from where, how hard to try."""
+    policy = RetryPolicy()
+    group = parser.add_argument_group("Common Crawl input")
+    group.add_argument(
+        "--snapshot",
+        type=_snapshot_name,
+        help=f"the crawl, CC-MAIN-YYYY-WW (default {snapshot}); also the snapshot recorded for local --input files",
+    )
+    group.add_argument(
+        "--sample-ratio",
+        type=_ratio,
+        help=f"share of the snapshot's WARC files read, drawn with seed 42 (default: OLM's "
+        f"{KNOWN_SNAPSHOT_RATIOS['CC-MAIN-2022-49']} for CC-MAIN-2022-49, 1.0 for any other snapshot)",
+    )
+    group.add_argument(
+        "--cc-base",
+        default=DEFAULT_BASE_URL,
+        help="where crawl-data/ is: https:// (default), s3://commoncrawl/, a folder",
+    )
+    group.add_argument(
+        "--http-retries",
+        type=_non_negative(int),
+        default=policy.retries,
+        help=f"attempts after a failure without progress: throttling, cut or stalled transfers (default {policy.retries})",
+    )
+    group.add_argument(
+        "--http-timeout",
+        type=_non_negative(float),
+        default=policy.timeout,
+        help=f"seconds to connect, and of silence mid-transfer, before retrying (default {policy.timeout:g})",
+    )
+    group.add_argument(
+        "--http-concurrency",
+        type=_non_negative(int),
+        default=policy.concurrency,
+        help=f"simultaneous downloads per node, all tasks together; 0: no cap (default {policy.concurrency})",
+    )
+    group.add_argument(
+        "--allow-missing",
+        type=_non_negative(int),
+        default=0,
+        metavar="N",
+        help="accept losing at most N remote files that stay unreachable (counted, listed); default 0: their task "
+        "fails, the run exits 1, and a rerun fetches them",
+    )
+
+
+def common_crawl_reader(run: Any, snapshot: str, sample_files: Sequence[str], seed: int, **kwargs: Any):
+    """The reader of a Common Crawl pipeline from its flags (`add_common_crawl_arguments`).
+
+    Input: `--input` if given, else the bundled sample with `--sample` (it stands for `snapshot`), else the chosen
+    snapshot streamed from `--cc-base`.
+    """
+    options = run.options
+    chosen = options.get("snapshot")
+    named = [i for i in run.input or [] if SNAPSHOT_RE.match(i)]
+    if chosen and any(n != chosen for n in named):
+        raise UsageError(f"--snapshot {chosen} disagrees with --input {' '.join(named)}")
+    source = run.input or ([os.fspath(p) for p in sample_files] if run.sample else [chosen or snapshot])
+    return CommonCrawlWarcReader(
+        source,
+        snapshot=chosen or (snapshot if run.sample and not run.input else None),
+        sample_ratio=options.get("sample_ratio"),
+        seed=seed,
+        base_url=options.get("cc_base") or DEFAULT_BASE_URL,
+        limit=run.limit,
+        retry=RetryPolicy(
+            retries=options.get("http_retries", RetryPolicy.retries),
+            timeout=options.get("http_timeout", RetryPolicy.timeout) or RetryPolicy.timeout,
+            concurrency=options.get("http_concurrency", RetryPolicy.concurrency),
+        ),
+        allow_missing=bool(options.get("allow_missing")),
+        **kwargs,
+    )
+
+
+def _snapshot_name(text: str) -> str:
+    if not SNAPSHOT_RE.match(text):
+        raise ValueError(text)  # argparse: "invalid _snapshot_name value"; the CLI turns it into one line
+    return text
+
+
+_snapshot_name.__name__ = "snapshot name (CC-MAIN-YYYY-WW)"
+
+
+def _ratio(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 1.0:
+        raise ValueError(text)
+    return value
+
+
+_ratio.__name__ = "ratio in (0, 1]"
+
+
+def _non_negative(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if value < 0:
+            raise ValueError(text)
+        return value
+
+    parse.__name__ = f"non-negative {kind.__name__}"
+    return parse
 
 
 def _has_magic(path: str) -> bool:
