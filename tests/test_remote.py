@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cc_server import Cut, CCServer, Stall, Status, crawl_layout
+from cc_server import CCServer, Cut, Stall, Status, crawl_layout
 
 from olm_data import samples
 from olm_data.errors import UsageError
