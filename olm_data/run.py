@@ -233,7 +233,10 @@ def check_fetch_outcome(stage: str, logging_dir: Path, tasks: int, allow_missing
         )
     missing = [m for ms in lost.values() for m in ms]
     for m in missing:
-        print(f"      warning: {m['file']} could not be fetched ({m['reason']}); skipped under --allow-missing")
+        print(
+            f"      warning: {m['file']} could not be fetched ({m['reason']}); skipped under --allow-missing",
+            file=sys.stderr,
+        )
     return missing
 
 

@@ -366,6 +366,8 @@ def wait_for(submitted: list[SubmittedStage], poll_seconds: float = 10.0) -> lis
         if not active:
             break
         time.sleep(poll_seconds)
+    from olm_data.executors import FAILURES
+
     problems = []
     for s in submitted:
         if s.end_of_run:
@@ -373,6 +375,10 @@ def wait_for(submitted: list[SubmittedStage], poll_seconds: float = 10.0) -> lis
         if s.logging_dir.joinpath("completed").exists():
             continue
         missing = [r for r in range(s.tasks) if not (s.logging_dir / "completions" / f"{r:05d}").exists()]
+        for rank in missing:  # a task that could not fetch a remote file says which (olm_data.executors)
+            reason = s.logging_dir / FAILURES / f"{rank:05d}.txt"
+            if reason.is_file():
+                problems.append(f"stage {s.name}: task {rank}: {reason.read_text().strip()}")
         if missing:
             shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
             problems.append(
