@@ -11,7 +11,7 @@ per request, in order; `server.always(path, fault)` for every request):
 - `Stall(seconds)`: the request is accepted and nothing is sent for `seconds` (a hung server);
 - `ignore_range=True`: every GET is answered 200 with the whole file, whatever Range asked.
 
-`requests` counts requests per path and `bytes_sent` the body bytes that left the server.
+`requests` counts requests per path, `bytes_sent` the body bytes that left the server, `cuts` the transfers cut.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class CCServer:
         self.ignore_range = ignore_range
         self.requests: Counter[str] = Counter()
         self.bytes_sent = 0
+        self.cuts = 0  # transfers actually cut by a planned Cut
         self._plans: dict[str, list] = {}
         self._always: dict[str, object] = {}
         self._lock = threading.Lock()
@@ -184,5 +185,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         state.count_bytes(len(body))
         if stop != end + 1:  # cut: drop the connection mid-body
+            with state._lock:
+                state.cuts += 1
             self.close_connection = True
             self.connection.shutdown(2)

@@ -295,6 +295,56 @@ def open_remote(url: str, policy: RetryPolicy | None = None, count: Callable[[st
     return io.BufferedReader(ResumableStream(url, policy, count), buffer_size=1 << 20)  # type: ignore[return-value]
 
 
+class HttpFiles:
+    """The few filesystem calls a reader of single files needs (exists, isdir, find, info, open) over HTTP(S),
+    through `ResumableStream`: so a Wikipedia dump given as an https:// URL is read with the same timeouts,
+    retries and Range resumes as Common Crawl (seeks included: a multistream dump is read by byte ranges),
+    without fsspec's aiohttp filesystem. HTTP has no folders: a URL is one file."""
+
+    def __init__(self, policy: RetryPolicy | None = None) -> None:
+        self.policy = policy or RetryPolicy()
+
+    def info(self, url: str) -> dict[str, Any]:
+        """{"size": bytes or None}; FileNotFoundError for a URL that answers 404/410."""
+        stream = ResumableStream(url, self.policy)
+        try:
+            stream.read(1)
+        except FetchError as e:
+            if e.status in (404, 410):
+                raise FileNotFoundError(url) from None
+            raise
+        finally:
+            stream.close()
+        return {"name": url, "size": stream.total, "type": "file"}
+
+    def exists(self, url: str) -> bool:
+        try:
+            self.info(url)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def isdir(self, url: str) -> bool:
+        return False
+
+    def find(self, url: str) -> list[str]:
+        return []
+
+    def open(self, url: str, mode: str = "rb") -> BinaryIO:
+        if mode != "rb":
+            raise ValueError(f"HttpFiles opens for reading only, not {mode!r}")
+        return open_remote(url, self.policy)
+
+
+def url_to_files(url: str, policy: RetryPolicy | None = None) -> tuple[Any, str]:
+    """fsspec's `url_to_fs`, except that http(s):// URLs get `HttpFiles` (see there)."""
+    if url.startswith(("http://", "https://")):
+        return HttpFiles(policy), url
+    from fsspec.core import url_to_fs
+
+    return url_to_fs(url)
+
+
 # ---------------------------------------------------------------------------------------------------- transports
 _POOLS: dict[tuple[int, str], Any] = {}
 

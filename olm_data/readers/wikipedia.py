@@ -480,7 +480,8 @@ class WikipediaDumpReader(BaseReader):
 
     Args:
         data: a dump file (`.xml`, `.xml.bz2`, `-multistream.xml.bz2`) or a folder of them; local or any fsspec
-            URL (`s3://...`, `https://...`). Index files in a folder are recognised by "index" in their name.
+            URL (`s3://...`; `https://...` is streamed with retries and Range resumes, see readers.remote). Index
+            files in a folder are recognised by "index" in their name.
         index: the multistream index (`...-multistream-index.txt.bz2`). None: use the one next to the dump if it
             exists (standard Wikimedia name). False: never use an index. A path that does not exist is an error.
         base_url: article URL prefix; by default derived from the dump's `<siteinfo><base>`.
@@ -514,7 +515,7 @@ class WikipediaDumpReader(BaseReader):
 
     def _list_files(self) -> tuple[Any, list[tuple[str, tuple[Any, str] | None]]]:
         """(fs, [(dump path, (index fs, index path) or None)]) in a fixed order; UsageError for missing inputs."""
-        from fsspec.core import url_to_fs
+        from olm_data.readers.remote import url_to_files as url_to_fs  # http(s): retries and resumes
 
         fs, root = url_to_fs(self.data)
         if not fs.exists(root):
