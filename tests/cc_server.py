@@ -91,13 +91,15 @@ class CCServer:
             else:
                 self._always[path] = fault
 
-    def next_fault(self, path: str) -> object | None:
+    def next_fault(self, path: str, head: bool = False) -> object | None:
         with self._lock:
             self.requests[path] += 1
-            if path in self._always:
-                return self._always[path]
-            plan = self._plans.get(path)
-            return plan.pop(0) if plan else None
+            fault = self._always.get(path)
+            if fault is None and self._plans.get(path):
+                fault = self._plans[path][0]
+                if not (head and isinstance(fault, Cut)):  # a cut is for a GET's body: a HEAD leaves it planned
+                    self._plans[path].pop(0)
+            return None if head and isinstance(fault, Cut) else fault
 
     def count_bytes(self, n: int) -> None:
         with self._lock:
@@ -128,7 +130,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _answer(self, head: bool) -> None:
         state = self.server_state
         rel = self.path.split("?", 1)[0].lstrip("/")
-        fault = state.next_fault(rel)
+        fault = state.next_fault(rel, head)
         if isinstance(fault, Stall):
             time.sleep(fault.seconds)
             self.close_connection = True

@@ -560,3 +560,11 @@ def test_stream_reads_through_any_file_object():
     assert src.find(b"\x1f\x8b\x08") == 3
     assert src.read(3) == b"\x1f\x8b\x08" and src.pos == 6
     assert not src.seek(0)
+
+
+def test_existing_file_names_with_glob_characters_are_taken_literally(tmp_path):
+    path = tmp_path / "x y [1].warc.gz"
+    wf.write_warc(path, [wf.page(0)])
+    (tmp_path / "x y 1.warc.gz").write_bytes(b"")  # what the bracket, read as a glob class, would match instead
+    docs, _ = read(str(path))
+    assert urls(docs) == [wf.page_url(0)]

@@ -384,17 +384,14 @@ def _open_s3(url: str, pos: int, policy: RetryPolicy) -> Any:
         raise _Retry(_describe(e)) from None
 
 
-_S3: dict[tuple[int, float], Any] = {}
-
-
 def _s3_filesystem(s3fs: Any, policy: RetryPolicy) -> Any:
-    key = (os.getpid(), policy.timeout)
-    if key not in _S3:
-        _S3[key] = s3fs.S3FileSystem(
-            skip_instance_cache=True,
-            config_kwargs={"connect_timeout": policy.timeout, "read_timeout": policy.timeout},
-        )
-    return _S3[key]
+    """s3fs with our timeouts; fsspec caches one instance per process and arguments (the endpoint included, so a
+    custom `AWS_ENDPOINT_URL`, e.g. a mirror, gets its own)."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    return s3fs.S3FileSystem(
+        client_kwargs={"endpoint_url": endpoint} if endpoint else {},
+        config_kwargs={"connect_timeout": policy.timeout, "read_timeout": policy.timeout},
+    )
 
 
 def _read_into(body: Any, view: memoryview) -> int:

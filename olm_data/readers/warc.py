@@ -429,7 +429,7 @@ class CommonCrawlWarcReader(BaseReader):
                 found[item] = self.snapshot or _snapshot_from_path(item) or UNKNOWN_SNAPSHOT
                 continue
             fs, path = fsspec.core.url_to_fs(item)
-            if _has_magic(path):
+            if _has_magic(path) and not fs.isfile(path):  # an existing file is taken literally: `x y [1].warc.gz`
                 matches = [p for p, info in fs.glob(path, detail=True).items() if info.get("type") != "directory"]
             elif fs.isdir(path):
                 matches = [p for p in fs.find(path) if p.endswith(_WARC_SUFFIXES)]
