@@ -68,7 +68,9 @@ def test_language_id_dropping_everything_is_a_result(tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     assert "Traceback" not in res.stderr
     line = next(x for x in res.stdout.splitlines() if x.startswith("documents:"))
-    assert "Common Crawl WARC: 3 read from 1 input file(s) -> 0 in the output (dropped: lid_not_in_languages 3)" in line
+    assert (
+        "Common Crawl WARC: 3 read from 1 input file(s) -> 0 in the output (dropped: lid_not_in_languages 3)" in line
+    )
     stats = assert_finished(tmp_path / "out")
     assert docs_out(stats["perplexity_sample"][-1]) == 0
     assert not list((tmp_path / "out" / "sampled").rglob("*.parquet"))
