@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import Any
 
 from olm_data.errors import UsageError
+from olm_data.locking import lock_output
 from olm_data.stage import Stage
 
 SNAPSHOT_NAME = re.compile(r"^CC-MAIN-\d{4}-\d{2}$")
@@ -136,9 +137,12 @@ def include_pipeline(run: RunContext, path: str | Path, name: str, **options: An
 
 
 def check_inputs(inputs: list[str]) -> None:
-    """Fail early on a local input path or glob that matches nothing; URLs and snapshot names pass through."""
+    """Fail early on a local input path or glob that matches nothing; URLs and snapshot names pass through.
+
+    An existing file or folder is taken literally before any glob expansion: `x y [1].warc.gz` is that file.
+    """
     for item in inputs:
-        if URL_SCHEME.match(item) or SNAPSHOT_NAME.match(item):
+        if URL_SCHEME.match(item) or SNAPSHOT_NAME.match(item) or os.path.exists(os.path.expanduser(item)):
             continue
         if not glob.glob(os.path.expanduser(item)):
             raise UsageError(f"input not found: {item}")
@@ -388,6 +392,7 @@ def main_run(args: argparse.Namespace, pipeline: ModuleType) -> int:
         raise UsageError(f"--lid-model: file not found: {args.lid_model}")
     stem = Path(args.pipeline).stem
     output = Path(args.output or f"out/{stem}{'-sample' if args.sample else ''}")
+    lock_output(output)  # one run per output folder; a one-line error for a file, a read-only or a busy output
     common = {a.dest for a in _common_actions()}
     if slurm is None:
         workers = args.workers or min(args.tasks, os.cpu_count() or 1)
