@@ -85,3 +85,19 @@ def test_hub_card_funnel_counts_each_drop_once(sample_run, tmp_path):
     sampler_row = next(line for line in card.splitlines() if line.startswith("| perplexity_sample | FILTER"))
     assert "perplexity_gaussian=18" in sampler_row
     assert "head=" not in sampler_row and "tail=" not in sampler_row
+
+
+def test_hub_export_publishes_no_local_absolute_paths(sample_run, tmp_path):
+    import pyarrow.parquet as pq
+
+    export(sample_run, "olm-test", tmp_path / "hub")
+    card = (tmp_path / "hub" / "README.md").read_text()
+    command = next(line for line in card.splitlines() if line.startswith("Command:"))
+    assert str(sample_run) not in command and "--output cc" in command  # the run folder by its name only
+    exported = (tmp_path / "hub" / "manifest.json").read_text()
+    assert str(sample_run) not in exported and str(ROOT) not in exported
+    assert json.loads(exported)["cwd"] == "."
+    files = pq.read_table(next((tmp_path / "hub" / "data").glob("*.parquet")), columns=["source_file"])
+    sources = set(files.column("source_file").to_pylist())
+    assert sources and all(not s.startswith("/") for s in sources)
+    assert all(s.endswith(".warc.gz") for s in sources)
