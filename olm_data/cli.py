@@ -113,9 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         args.argv = ["olm-data", *argv]  # the command as typed, for manifest.json
         if args.command == "run":
+            from olm_data.locking import release_locks
             from olm_data.run import main_run
 
-            return main_run(args, pipeline_module)
+            try:
+                return main_run(args, pipeline_module)
+            finally:
+                release_locks()  # the output is free once the run returns, also to a later run in this process
         return int(args.func(args) or 0)
     except UsageError as e:
         sys.stderr.write(f"olm-data: error: {e}\n")

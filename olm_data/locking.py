@@ -20,6 +20,7 @@ from pathlib import Path
 from olm_data.errors import UsageError
 
 LOCK_NAME = ".olm-data.lock"
+_held: list[Path] = []  # locks this process took, released when its run ends (or at exit)
 
 
 def check_output_folder(output: Path) -> None:
@@ -80,15 +81,19 @@ def lock_output(output: Path) -> Path:
             raise UsageError(f"--output {output} is not writable ({e.strerror or e})") from None
         with os.fdopen(fd, "w") as f:
             f.write(json.dumps(owner) + "\n")
-        atexit.register(release_lock, lock)
+        if not _held:
+            atexit.register(release_locks)
+        _held.append(lock)
         return lock
     raise UsageError(f"--output {output}: another run took the lock at the same moment; try again")
 
 
-def release_lock(lock: Path) -> None:
-    """Remove the lock if this process still owns it."""
-    try:
-        if json.loads(lock.read_text()).get("pid") == os.getpid():
-            lock.unlink()
-    except (OSError, ValueError):
-        pass
+def release_locks() -> None:
+    """Remove the locks this process took (those it still owns)."""
+    while _held:
+        lock = _held.pop()
+        try:
+            if json.loads(lock.read_text()).get("pid") == os.getpid():
+                lock.unlink()
+        except (OSError, ValueError):
+            pass
