@@ -69,13 +69,33 @@ def build_parser(pipeline_module=None) -> argparse.ArgumentParser:
 
 
 def _pipeline_path(argv: Sequence[str]) -> str | None:
-    """The pipeline file named after `run`, found before parsing so its own flags can join the parser."""
+    """The pipeline file named after `run`, found before parsing so its own flags can join the parser.
+
+    Options may come before or after it (`run --output X pipelines/cc_2022_49.py`): the values of the common
+    options are skipped, and of what is left a `.py` file wins (a pipeline's own options are not known yet).
+    """
     if not argv or argv[0] != "run":
         return None
-    for arg in argv[1:]:
-        if not arg.startswith("-"):
-            return arg
-    return None
+    from olm_data.run import _common_actions
+
+    takes_values = {o: a.nargs for a in _common_actions() if a.nargs != 0 for o in a.option_strings}
+    candidates, args = [], list(argv[1:])
+    while args:
+        arg = args.pop(0)
+        if arg == "--":
+            candidates += args
+            break
+        if arg.startswith("-"):
+            name = arg.split("=", 1)[0]
+            if name in takes_values and "=" not in arg:
+                if takes_values[name] in ("+", "*"):
+                    while args and not args[0].startswith("-") and not args[0].endswith(".py"):
+                        args.pop(0)
+                elif args:
+                    args.pop(0)
+            continue
+        candidates.append(arg)
+    return next((c for c in candidates if c.endswith(".py")), candidates[0] if candidates else None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,9 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         args.argv = ["olm-data", *argv]  # the command as typed, for manifest.json
         if args.command == "run":
+            from olm_data.locking import release_locks
             from olm_data.run import main_run
 
-            return main_run(args, pipeline_module)
+            try:
+                return main_run(args, pipeline_module)
+            finally:
+                release_locks()  # the output is free once the run returns, also to a later run in this process
         return int(args.func(args) or 0)
     except UsageError as e:
         sys.stderr.write(f"olm-data: error: {e}\n")

@@ -113,6 +113,44 @@ def _flatten(batch: Any, target: Any) -> Any:
     return pa.RecordBatch.from_arrays(arrays, schema=target)
 
 
+_LOCAL_PATH = re.compile(r"(?:file://)?(?<![\w.:/])/[^\s'\",;)\]}]+")
+
+
+def publishable_path(value: str, cwd: str) -> str:
+    """A local absolute path as it may be published: relative to the run's working folder when inside it, else
+    its file name (the folders above say nothing about the data and may name a person or a machine)."""
+    if not value.startswith(("/", "file://")):
+        return value
+    path = value.removeprefix("file://")
+    rel = os.path.relpath(path, cwd)
+    return os.path.basename(path) if rel.startswith("..") else rel
+
+
+def publishable(value: Any, cwd: str) -> Any:
+    """`value` (manifest JSON) with every local absolute path made publishable and the working folder left out."""
+    if isinstance(value, dict):
+        return {k: "." if k == "cwd" else publishable(v, cwd) for k, v in value.items()}
+    if isinstance(value, list):
+        return [publishable(v, cwd) for v in value]
+    if isinstance(value, str):  # also paths inside a string (a stage's repr, a command)
+        return _LOCAL_PATH.sub(lambda m: publishable_path(m.group(0), cwd), value)
+    return value
+
+
+def _relative_source_files(batch: Any, cwd: str) -> Any:
+    """The batch with its `source_file` column (the WARC a record came from) made publishable."""
+    import pyarrow as pa
+
+    if "source_file" not in batch.schema.names:
+        return batch
+    i = batch.schema.get_field_index("source_file")
+    column = batch.column(i)
+    if not pa.types.is_string(column.type):
+        return batch
+    values = [v if v is None else publishable_path(v, cwd) for v in column.to_pylist()]
+    return batch.set_column(i, "source_file", pa.array(values, type=column.type))
+
+
 def export(
     output: str | os.PathLike,
     name: str,
@@ -145,6 +183,8 @@ def export(
     if not output.is_dir():
         raise UsageError(f"output folder not found: {output}")
     manifest = _read_json(output / "manifest.json")
+    cwd = manifest.get("cwd") or os.getcwd()
+    manifest = publishable(manifest, cwd)
     stats = _read_json(output / "stats.json")
     source = source or manifest.get("final_output")
     if not source:
@@ -189,7 +229,7 @@ def export(
 
     for f in files:
         for batch in pq.ParquetFile(f).iter_batches(batch_size=min(rows_per_group, 8192)):
-            flat = _flatten(batch, target)
+            flat = _relative_source_files(_flatten(batch, target), cwd)
             if "language" in target.names:
                 languages.update(x for x in flat.column("language").to_pylist() if x)
             buffer.append(flat)
@@ -205,9 +245,10 @@ def export(
         dest = data / f"train-{i:05d}-of-{len(parts):05d}.parquet"
         os.replace(part, dest)
         final.append(dest)
-    for extra in ("stats.json", "manifest.json"):
-        if (output / extra).is_file():
-            shutil.copyfile(output / extra, to / extra)
+    if (output / "stats.json").is_file():
+        shutil.copyfile(output / "stats.json", to / "stats.json")
+    if manifest:
+        (to / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     if language is None:
         language = [lang for lang, c in languages.most_common() if c >= 0.01 * max(rows, 1)]
     summary = {

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 REPORT_NAME = "report.html"
 MAX_DOCS = 100_000  # documents read from the corpus for lengths, domains and languages
 TOP_N = 20
+MAX_BIN_ROWS = 10  # rows of a histogram's table
 _CUT_KEYS = ("cut_points", "cuts", "cutoffs", "cutoff", "thresholds", "threshold", "boundaries", "percentiles")
 _EDGE_KEYS = ("edges", "bin_edges", "bins")
 _COUNT_KEYS = ("counts", "hist", "histogram", "count")
@@ -120,6 +121,10 @@ def find_perplexity(output: Path) -> dict[str, Any] | None:
         if found:
             edges, counts = found
             cuts = _find_cuts(data)
+            ranks = data.get("cuts", {}).get("bucket_percentiles") if isinstance(data.get("cuts"), dict) else None
+            for i, rank in enumerate(ranks or []):
+                if f"bucket_cuts[{i}]" in cuts:
+                    cuts[f"bucket cut p{rank:g}"] = cuts.pop(f"bucket_cuts[{i}]")
             return {"edges": edges, "counts": counts, "cuts": cuts, "file": str(path.relative_to(output))}
     return None
 
@@ -180,6 +185,8 @@ def _flatten_numbers(value: Any, name: str) -> dict[str, float]:
     if isinstance(value, dict):
         out: dict[str, float] = {}
         for k, v in value.items():
+            if str(k).lower().endswith("_percentiles"):  # percent ranks (30, 60), not perplexities: no cut line
+                continue
             out.update(_flatten_numbers(v, str(k)))
         return out
     return {}
@@ -232,7 +239,7 @@ def _barh(labels: list[str], series: dict[str, list[float]], title: str, xlabel:
 
 
 def _funnel_rows(stats: dict[str, Any]) -> tuple[list[list[Any]], list[list[Any]]]:
-    """(every step, the steps documents flow through): [label, docs in, docs out, characters out].
+    """(every step, the steps documents flow through) of one pipeline: [label, docs in, docs out, characters out].
 
     The flow is the first stage's reader, every step that forwards documents (filters, extractors, dedup
     filters), and the last stage's writer; later readers re-read an earlier output and dedup bookkeeping steps
@@ -257,14 +264,16 @@ def _funnel_rows(stats: dict[str, Any]) -> tuple[list[list[Any]], list[list[Any]
     return rows, flow
 
 
-def _funnel(stats: dict[str, Any]) -> tuple[str, list[list[Any]]] | None:
+def _funnel(stats: dict[str, Any], title: str = "") -> tuple[str, list[list[Any]]] | None:
     import matplotlib.pyplot as plt
 
     rows, flow = _funnel_rows(stats)
     if not flow:
         return None
     labels = [r[0] for r in flow]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(12, 0.45 * len(flow) + 1.6), sharey=True)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(13, 0.45 * len(flow) + 1.6), sharey=True, layout="constrained")
+    if title:
+        fig.suptitle(title)
     y = list(range(len(flow)))
     a.barh(y, [r[1] or 0 for r in flow], color="#c9d6e8", label="in")
     a.barh(y, [r[2] or 0 for r in flow], height=0.5, color="#2f6db5", label="out")
@@ -304,9 +313,13 @@ def _plot_hist(edges: list[float], counts: list[float], title: str, xlabel: str,
     ax.bar(edges[:-1], counts, width=widths, align="edge", color="#2f6db5", edgecolor="white", linewidth=0.4)
     if log:
         ax.set_xscale("log")
+    styles = ["--", ":", "-.", (0, (5, 1)), (0, (1, 3))]
+    colors = ["#d1495b", "#edae49", "#00798c", "#30638e", "#66a182"]
     for i, (name, value) in enumerate(sorted((cuts or {}).items(), key=lambda kv: kv[1])):
-        ax.axvline(value, color="#d1495b", linestyle="--", linewidth=1.2)
-        ax.text(value, ax.get_ylim()[1] * (0.95 - 0.08 * (i % 4)), f" {name}={value:.4g}", color="#d1495b", fontsize=8)
+        # names in a legend, not on the plot: cut points close together would print over each other
+        ax.axvline(value, color=colors[i % 5], linestyle=styles[i % 5], linewidth=1.4, label=f"{name} = {value:.4g}")
+    if cuts:
+        ax.legend(fontsize=8, loc="upper right")
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("documents")
@@ -338,6 +351,20 @@ def _missing(anchor: str, title: str, why: str) -> str:
     return f'<section id="{anchor}" class="missing"><h2>{html.escape(title)}</h2><p class="note">{html.escape(why)}</p></section>'
 
 
+def _folder_rows(outputs: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """[folder, files, documents, bytes] per output folder (two levels deep, so `wikipedia/lm` is not lumped with
+    `wikipedia/deduped`); a folder without document files (a model, a tokenizer) has no documents count."""
+    folders: dict[str, list[Any]] = {}
+    for rel, entry in outputs.items():
+        parts = rel.split("/")[:-1]
+        row = folders.setdefault("/".join(parts[:2]) or ".", [0, None, 0])
+        row[0] += 1
+        row[2] += entry.get("bytes", 0)
+        if "docs" in entry:
+            row[1] = (row[1] or 0) + entry["docs"]
+    return [[name, *row] for name, row in sorted(folders.items())]
+
+
 def build_report(output: str | os.PathLike, source: str | None = None) -> str:
     """The HTML page for an output folder (every section guarded: bad data shows as a note, never an exception)."""
     import matplotlib
@@ -346,18 +373,14 @@ def build_report(output: str | os.PathLike, source: str | None = None) -> str:
     output = Path(output)
     manifest = load_manifest(output)
     sections = []
-    for builder in (_sec_funnel, _sec_drops, _sec_docs, _sec_perplexity, _sec_clusters):
+    for builder in (_sec_funnel, _sec_drops, _sec_health, _sec_docs, _sec_perplexity, _sec_clusters):
         try:
             sections.extend(builder(output, manifest, source))
         except Exception as e:  # other helpers' files may change shape; say so instead of failing
             name = builder.__name__.removeprefix("_sec_")
             sections.append(_missing(name, name, f"could not build this section: {type(e).__name__}: {e}"))
     command = " ".join(manifest.get("command", [])) or "(no manifest.json)"
-    folders = manifest.get("output_folders", {})
-    summary = _table(
-        ["output folder", "files", "documents", "bytes"],
-        [[k, v.get("files"), v.get("docs"), v.get("bytes")] for k, v in sorted(folders.items())],
-    )
+    summary = _table(["output folder", "files", "documents", "bytes"], _folder_rows(manifest.get("outputs", {})))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>olm-data report: {html.escape(output.name)}</title>
 <style>
@@ -374,7 +397,8 @@ nav a {{ margin-right: 1em; }}
 <p>Output <code>{html.escape(str(output.resolve()))}</code>, written {html.escape(manifest.get("created", "?"))}
 by olm-data {html.escape(str(manifest.get("olm_data_version", "?")))}.</p>
 <p>Command: <code>{html.escape(command)}</code></p>
-<nav><a href="#funnel">funnel</a><a href="#drops">drop reasons</a><a href="#languages">languages</a>
+<nav><a href="#funnel">funnel</a><a href="#drops">drop reasons</a><a href="#health">input health</a>
+<a href="#languages">languages</a>
 <a href="#lengths">document length</a><a href="#domains">domains</a><a href="#perplexity">perplexity</a>
 <a href="#clusters">duplicate clusters</a></nav>
 {summary}
@@ -384,30 +408,55 @@ by olm-data {html.escape(str(manifest.get("olm_data_version", "?")))}.</p>
 
 
 def _sec_funnel(output: Path, manifest: dict, source: str | None) -> list[str]:
+    from olm_data.funnel import pipelines
+
     stats = load_stats(output)
-    funnel = _funnel(stats) if stats else None
-    if not funnel:
+    if not stats:
         return [_missing("funnel", "Funnel", "no OUT/stats.json yet (the run has not finished)")]
-    png, rows = funnel
-    table = _table(["step", "documents in", "documents out", "characters out"], rows)
-    note = (
-        "Documents entering and leaving every step that passes them on, in pipeline order; the table lists every step."
-    )
-    return [_section("funnel", "Funnel", png, table, note)]
+    out = []
+    groups = pipelines(stats)
+    for i, (label, group) in enumerate(groups):  # one chart per pipeline: a Wikipedia and a CC funnel never mix
+        funnel = _funnel(group, label if len(groups) > 1 else "")
+        if not funnel:
+            continue
+        png, rows = funnel
+        table = _table(["step", "documents in", "documents out", "characters out"], rows)
+        note = (
+            f"{label}: documents entering and leaving every step that passes them on, in pipeline order; "
+            "the table lists every step."
+        )
+        title = "Funnel" if len(groups) == 1 else f"Funnel: {label}"
+        out.append(_section("funnel" if i == 0 else f"funnel-{i}", title, png, table, note))
+    return out or [_missing("funnel", "Funnel", "no step passed documents on")]
 
 
 def _sec_drops(output: Path, manifest: dict, source: str | None) -> list[str]:
+    from olm_data.funnel import drop_reasons
+
     rows = []
     for stage, steps in load_stats(output).items():
         for step in steps:
-            for key, value in sorted(step.get("counts", {}).items()):
-                if key.startswith("dropped_") and value:
-                    rows.append([key.removeprefix("dropped_"), f"{stage}: {step['step']}", value])
+            for reason, value in drop_reasons(step.get("counts", {})).items():
+                rows.append([reason, f"{stage}: {step['step']}", value])
     if not rows:
         return [_missing("drops", "Drop reasons", "no step dropped any document (or no stats.json)")]
     rows.sort(key=lambda r: -r[2])
     png = _barh([r[0] for r in rows], {"documents": [r[2] for r in rows]}, "documents dropped, by reason", "documents")
     return [_section("drops", "Drop reasons", png, _table(["reason", "step", "documents"], rows))]
+
+
+def _sec_health(output: Path, manifest: dict, source: str | None) -> list[str]:
+    from olm_data.funnel import DAMAGE_KEYS, input_health
+
+    rows = [[r["reason"], f"{r['stage']}: {r['step']}", r["count"]] for r in input_health(load_stats(output))]
+    if not rows:
+        why = "no damaged, unreadable or lost input: none of " + ", ".join(DAMAGE_KEYS[:6]) + ", ... was counted"
+        return [_missing("health", "Input health", why)]
+    note = (
+        "Input that was damaged, unreadable or lost (all tasks). Which file and offset: the warnings in "
+        "OUT/logs/<stage>/logs/task_*.log."
+    )
+    return [_section("health", "Input health", None, _table(["reason", "step", "count"], rows), note)]
 
 
 def _sec_docs(output: Path, manifest: dict, source: str | None) -> list[str]:
@@ -476,10 +525,7 @@ def _sec_perplexity(output: Path, manifest: dict, source: str | None) -> list[st
     if found:
         log = found["edges"][0] > 0 and found["edges"][-1] / max(found["edges"][0], 1e-9) > 50
         png = _plot_hist(found["edges"], found["counts"], "perplexity", "perplexity", log, found["cuts"])
-        rows = [
-            [f"{a:.4g} - {b:.4g}", c]
-            for a, b, c in zip(found["edges"], found["edges"][1:], found["counts"], strict=False)
-        ]
+        rows = _coarse_bins(found["edges"], found["counts"])
         cut_rows = _table(
             ["cut point", "perplexity"], [[k, v] for k, v in sorted(found["cuts"].items(), key=lambda kv: kv[1])]
         )
@@ -501,6 +547,16 @@ def _sec_perplexity(output: Path, manifest: dict, source: str | None) -> list[st
     return [
         _missing("perplexity", "Perplexity", "no perplexity histogram JSON under OUT and no `perplexity` metadata")
     ]
+
+
+def _coarse_bins(edges: list[float], counts: list[float], max_rows: int = MAX_BIN_ROWS) -> list[list[Any]]:
+    """The histogram as at most `max_rows` rows of adjacent bins merged (the plot shows the fine bins)."""
+    step = max(1, math.ceil(len(counts) / max_rows))
+    rows = []
+    for i in range(0, len(counts), step):
+        j = min(i + step, len(counts))
+        rows.append([f"{edges[i]:.4g} - {edges[j]:.4g}", int(sum(counts[i:j]))])
+    return rows
 
 
 def _sec_clusters(output: Path, manifest: dict, source: str | None) -> list[str]:

@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import Any
 
 from olm_data.errors import UsageError
+from olm_data.locking import lock_output
 from olm_data.stage import Stage
 
 SNAPSHOT_NAME = re.compile(r"^CC-MAIN-\d{4}-\d{2}$")
@@ -136,9 +137,12 @@ def include_pipeline(run: RunContext, path: str | Path, name: str, **options: An
 
 
 def check_inputs(inputs: list[str]) -> None:
-    """Fail early on a local input path or glob that matches nothing; URLs and snapshot names pass through."""
+    """Fail early on a local input path or glob that matches nothing; URLs and snapshot names pass through.
+
+    An existing file or folder is taken literally before any glob expansion: `x y [1].warc.gz` is that file.
+    """
     for item in inputs:
-        if URL_SCHEME.match(item) or SNAPSHOT_NAME.match(item):
+        if URL_SCHEME.match(item) or SNAPSHOT_NAME.match(item) or os.path.exists(os.path.expanduser(item)):
             continue
         if not glob.glob(os.path.expanduser(item)):
             raise UsageError(f"input not found: {item}")
@@ -343,8 +347,8 @@ def _step_summary(step: dict[str, Any]) -> dict[str, Any]:
     counts: dict[str, int] = {}
     chars = docs = None
     for key, value in step.get("stats", {}).items():
-        if key == "doc_len" and isinstance(value, dict):
-            chars, docs = int(value.get("total", 0)), int(value.get("n", 0))
+        if key == "doc_len":
+            chars, docs = _chars_and_docs(value)
         elif isinstance(value, dict) and "total" in value:
             counts[key] = int(value["total"])
         elif isinstance(value, int | float):
@@ -353,6 +357,18 @@ def _step_summary(step: dict[str, Any]) -> dict[str, Any]:
     seconds = float(timing.get("total", 0.0) if isinstance(timing, dict) else timing)
     name = " ".join(re.sub(r"[^\x20-\x7e]", " ", step["name"]).replace(" - ", " ").split())
     return {"step": name, "counts": counts, "docs": docs, "chars": chars, "seconds": round(seconds, 3)}
+
+
+def _chars_and_docs(doc_len: Any) -> tuple[int, int]:
+    """Characters and documents of datatrove's `doc_len` stat, which leaves `n` out when it is 1 or equals the
+    total (and is a bare number when the mean is 1 too): then n = total / mean, with mean 1 when absent."""
+    if not isinstance(doc_len, dict):
+        return int(doc_len), int(doc_len)
+    chars = int(doc_len.get("total", 0))
+    if "n" in doc_len:
+        return chars, int(doc_len["n"])
+    mean = float(doc_len.get("mean", 1.0))
+    return chars, round(chars / mean) if mean else 0
 
 
 def format_stats_table(stats: dict[str, Any]) -> str:
@@ -421,6 +437,7 @@ def main_run(args: argparse.Namespace, pipeline: ModuleType) -> int:
         raise UsageError(f"--lid-model: file not found: {args.lid_model}")
     stem = Path(args.pipeline).stem
     output = Path(args.output or f"out/{stem}{'-sample' if args.sample else ''}")
+    lock_output(output)  # one run per output folder; a one-line error for a file, a read-only or a busy output
     common = {a.dest for a in _common_actions()}
     if slurm is None:
         workers = args.workers or min(args.tasks, os.cpu_count() or 1)
@@ -452,7 +469,9 @@ def main_run(args: argparse.Namespace, pipeline: ModuleType) -> int:
         f"\noutput: {output}  (stats: {output / 'stats.json'}, manifest: {output / 'manifest.json'}, "
         f"report: {output / 'report.html'}, {time.monotonic() - started:.1f}s)"
     )
-    return 0
+    from olm_data.funnel import print_outcome
+
+    return print_outcome(stats)
 
 
 def _main_slurm(stages: list[Stage], run: RunContext, slurm: Any, plan: dict[str, Any]) -> int:

@@ -187,7 +187,9 @@ def test_stages_score_solve_and_sample(tmp_path):
     scorer = stats["perplexity_score"][1]["counts"]
     assert scorer["scored"] == 300 and scorer["dropped_perplexity_empty"] == 1
     sampler = stats["perplexity_sample"][1]["counts"]
-    assert sum(v for k, v in sampler.items() if k.startswith("kept_")) == len(kept)
+    assert sum(v for k, v in sampler.items() if k.startswith("bucket_") and k.endswith("_kept")) == len(kept)
+    # the per-bucket drops are a breakdown of the one drop reason, not reasons of their own (no double count)
+    assert sum(v for k, v in sampler.items() if k.startswith("dropped_")) == sampler["dropped"] == 300 - len(kept)
     assert abs(len(kept) / 300 - 0.5) <= 0.01
     plan = json.loads((tmp_path / "a/work/sampling.json").read_text())
     assert plan["documents"] == 300

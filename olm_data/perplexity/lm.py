@@ -24,6 +24,7 @@ import io
 import itertools
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -405,6 +406,11 @@ class _TrainAction:
     options: dict[str, Any]
 
     def __call__(self, run: Any = None) -> None:
+        from olm_data.corpus import holds_no_documents
+
+        if holds_no_documents(self.inputs):  # an empty result upstream: nothing to train on, nothing to score later
+            print(f"      no documents to train the LM on in {', '.join(self.inputs)}: no LM written", file=sys.stderr)
+            return
         train_lm(self.inputs, self.output, **self.options)
 
 

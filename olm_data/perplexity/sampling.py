@@ -32,6 +32,7 @@ import io
 import json
 import math
 import os
+import sys
 from array import array
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -420,8 +421,9 @@ class PerplexityScorer(PipelineStep):
 class PerplexitySampler(BaseFilter):
     """Keep or drop documents by their perplexity under a solved plan (`sampling.json`, see `solve_sampling`).
 
-    Adds `perplexity_bucket` (CCNet head/middle/tail) to every document's metadata and counts `kept_<bucket>`
-    and `dropped_<bucket>`. The plan is read on first use, so the step can be built before the plan exists.
+    Adds `perplexity_bucket` (CCNet head/middle/tail) to every document's metadata and counts `bucket_<bucket>_kept`
+    and `bucket_<bucket>_dropped`: a breakdown of the one drop reason `dropped_perplexity_<mode>`, so not named
+    `dropped_*` (every `dropped_*` counter is a reason of its own; the report and the Hub card add them up). The plan is read on first use, so the step can be built before the plan exists.
 
     Args:
         plan_path: the plan JSON written by the solve stage (local path or fsspec URL).
@@ -457,9 +459,9 @@ class PerplexitySampler(BaseFilter):
         doc.metadata["perplexity_bucket"] = bucket
         p = float(keep_probability(ppl, plan))
         if p >= 1.0 or (p > 0.0 and doc_uniform(str(doc.id), plan["seed"]) < p):
-            self.stat_update(f"kept_{bucket}")
+            self.stat_update(f"bucket_{bucket}_kept")
             return True
-        self.stat_update(f"dropped_{bucket}")
+        self.stat_update(f"bucket_{bucket}_dropped")
         return False, f"perplexity_{plan['mode']}"
 
 
@@ -476,6 +478,9 @@ class _SolveAction:
     config: SamplingConfig = field(default_factory=SamplingConfig)
 
     def __call__(self, run: Any = None) -> None:
+        if not merge_histograms(self.histogram_folder, self.config.seed).any():  # an empty result upstream
+            print("      no scored documents: no sampling plan (the sample stage sees no documents)", file=sys.stderr)
+            return
         solve_sampling(self.histogram_folder, self.work_folder, self.config)
 
 
