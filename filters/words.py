@@ -169,13 +169,19 @@ def _read_word_file(path: Path) -> frozenset[str]:
     return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
 
 
+def _bigscience_list(kind: str, source: str, choices: tuple[str, ...]) -> frozenset[str] | None:
+    """BigScience's bundled `kind` list when `source` is "bigscience", None for another known source."""
+    if source not in choices:
+        raise ValueError(f"{kind} list must be one of {choices}, not {source!r}")
+    return _read_word_file(_DATA / f"bigscience_{kind}_en.txt") if source == "bigscience" else None
+
+
 @cache
 def english_stop_words(source: Literal["bigscience", "spacy"] = "bigscience") -> frozenset[str]:
     """English stop words: BigScience's list (package data) or spaCy's `spacy.lang.en.stop_words.STOP_WORDS`."""
-    if source == "bigscience":
-        return _read_word_file(_DATA / "bigscience_stopwords_en.txt")
-    if source != "spacy":
-        raise ValueError(f"stop-word list must be one of {STOP_WORD_LISTS}, not {source!r}")
+    bundled = _bigscience_list("stopwords", source, STOP_WORD_LISTS)
+    if bundled is not None:
+        return bundled
     import importlib.util
 
     # that module is plain data with no imports, so we execute just that file: importing it the normal way
@@ -196,10 +202,9 @@ def english_stop_words(source: Literal["bigscience", "spacy"] = "bigscience") ->
 @cache
 def english_flagged_words(source: Literal["bigscience", "datatrove"] = "bigscience") -> frozenset[str]:
     """English flagged words: BigScience's list (package data) or datatrove's hard banned-word list."""
-    if source == "bigscience":
-        return _read_word_file(_DATA / "bigscience_flagged_words_en.txt")
-    if source != "datatrove":
-        raise ValueError(f"flagged-word list must be one of {FLAGGED_WORD_LISTS}, not {source!r}")
+    bundled = _bigscience_list("flagged_words", source, FLAGGED_WORD_LISTS)
+    if bundled is not None:
+        return bundled
     from datatrove.utils._import_utils import ASSETS_PATH
 
     return _read_word_file(Path(ASSETS_PATH) / "banned_words.txt")

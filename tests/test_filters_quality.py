@@ -109,7 +109,7 @@ def test_word_lists_default_to_bigscience_and_spacy_datatrove_stay_selectable():
     assert "porn" in datatrove and "ass" not in datatrove  # "#ass" is a disabled entry in datatrove's list
     assert len(flagged & datatrove) == 35
     assert not flagged & stop
-    with pytest.raises(ValueError, match="stop-word list"):
+    with pytest.raises(ValueError, match="stopwords list must be one of"):
         english_stop_words("nltk")
 
 
