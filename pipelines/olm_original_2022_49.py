@@ -52,17 +52,12 @@ def add_arguments(parser) -> None:
 def stages(run):
     source = run.input or ([str(p) for p in samples.warc_files()] if run.sample else SNAPSHOT)
     rejected = run.out("rejected") if run.keep_rejected else None
+    # the same files as pipelines/cc_2022_49.py picks, so the two corpora come from one input
+    selection = {"sample_ratio": run.options["sample_ratio"], "base_url": run.options["cc_base"]}
     filtered = Stage(
         "filter",
         steps=[
-            CommonCrawlWarcReader(
-                source,
-                snapshot=SNAPSHOT,
-                sample_ratio=run.options["sample_ratio"],
-                seed=SAMPLE_SEED,
-                base_url=run.options["cc_base"],
-                limit=run.limit,
-            ),
+            CommonCrawlWarcReader(source, snapshot=SNAPSHOT, seed=SAMPLE_SEED, limit=run.limit, **selection),
             WikipediaUrlFilter(exclusion_writer=run.rejected("urls")),
             make_extractor("resiliparse", main_content=False),  # all visible text: the WET stand-in
             OlmTextEdits(),

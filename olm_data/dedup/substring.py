@@ -24,8 +24,9 @@ scans it in one job. Here the per-shard arrays come from pydivsufsort (libdivsuf
 and the cross-shard pass only exchanges one hash per distinct window, hash-partitioned like the exact dedup.
 Inside a shard results are exact; across shards two different windows merge only if their two independent 64-bit
 polynomial hashes both collide (~m^2 / 2^129 for m distinct windows: nil at any corpus size).
-Cost: ~25-35 bytes of memory per text byte of a shard in stage 1 (text, suffix array, LCP, group ids, hashes), and
-8 bytes per text byte on local disk until stage 3 (`benchmarks/substring_dedup.py`).
+Cost (`benchmarks/substring_dedup.py`, one core): ~0.9 MB of text per CPU-second; peak memory ~85 bytes per text
+byte of the largest shard (suffix array, LCP, group ids, the window-hash temporaries), so size shards with
+`tasks`; ~12 bytes per text byte on local disk (suffix array and group ids) until stage 3.
 """
 
 from __future__ import annotations
