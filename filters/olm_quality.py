@@ -23,11 +23,14 @@ Implementation notes (where we differ from the original code, and why):
   instead of a Python dict of substrings: ~10x faster. Two distinct n-grams of one document share a hash
   with probability ~m^2 / 2^65 for m n-grams (~3e-10 for a 100 KB document); a shared hash would merge their
   counts. Results are deterministic.
-- The char-repetition k: facts.md/BigScience's description says k = min(floor(sqrt(D)), #n-grams with
-  freq > 1), which is our default. The code BigScience shipped computes `D - #(freq > 1)` (the number of
-  n-grams seen ONCE) for the second term, so it scores every document with no repetition at all at
-  sqrt(D)/D > 0. `char_repetition_k="singletons"` reproduces that shipped behaviour exactly.
-- Word lists: spaCy's English stop words and datatrove's bundled banned-word list (see `words.py`).
+- The char-repetition k is min(floor(sqrt(D)), #distinct n-grams with freq > 1), our default
+  (`char_repetition_k="repeated"`). That is what BigScience's code computes: `len(freqs) - val_one`, D minus
+  the n-grams seen once (data-preparation bbd4235, `Filtering.compute_character_repetition_ratio`), and
+  `tests/test_filters_fidelity.py` checks it against numbers that code produced. `"singletons"` (#n-grams
+  seen ONCE as the second term) is NOT BigScience's rule; it is kept only as an ablation and scores every
+  document with no repetition at all at sqrt(D)/D > 0.
+- Word lists: BigScience's English stop words and flagged words by default (package data, see `words.py`);
+  spaCy's stop words and datatrove's banned words are selectable by name.
 
 Gopher, C4 and FineWeb quality filters are not re-implemented: `olm_data.filters` re-exports datatrove's.
 """
@@ -46,6 +49,8 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
 from olm_data.filters.words import (
+    FLAGGED_WORD_LISTS,
+    STOP_WORD_LISTS,
     count_special_characters,
     english_flagged_words,
     english_stop_words,
@@ -84,9 +89,9 @@ def _ngram_counts(symbols: np.ndarray, n: int) -> np.ndarray:
 def char_repetition_ratio(text: str, n: int = 10, k_rule: Literal["repeated", "singletons"] = "repeated") -> float:
     """Share of all character n-grams taken by the k most frequent ones (BigScience's character repetition).
 
-    k = min(floor(sqrt(#distinct n-grams)), #distinct n-grams with freq > 1); `k_rule="singletons"` uses
-    #distinct n-grams with freq == 1 as the second term, as BigScience's shipped code does. 0.0 when the text
-    is shorter than n.
+    k = min(floor(sqrt(#distinct n-grams)), #distinct n-grams with freq > 1), as BigScience's code computes it;
+    `k_rule="singletons"` (an ablation, not BigScience's rule) uses #distinct n-grams with freq == 1 as the
+    second term. 0.0 when the text is shorter than n.
     """
     if len(text) < n:
         return 0.0
@@ -136,14 +141,17 @@ class OlmQualityFilter(BaseFilter):
         min_words, max_words: word-count bounds (inclusive); None disables that bound.
         max_char_repetition: max character n-gram repetition ratio; None disables the check.
         char_ngram: n of the character n-grams.
-        char_repetition_k: "repeated" (the documented definition) or "singletons" (BigScience's shipped code).
+        char_repetition_k: "repeated" (BigScience's definition and code) or "singletons" (an ablation: the
+            number of n-grams seen once as the second term of k; not what BigScience ran).
         max_word_repetition: max word n-gram repetition ratio; None disables the check.
         word_ngram: n of the word n-grams.
         max_special_ratio: max special-character ratio; None disables the check.
         min_stopword_ratio: min stop-word ratio; None disables the check.
         max_flagged_ratio: max flagged-word ratio; None disables the check.
-        stop_words: lowercase stop words; None means spaCy's English list.
-        flagged_words: lowercase flagged words; None means datatrove's bundled banned-word list.
+        stop_words: a list name, "bigscience" (BigScience's English list, what OLM used) or "spacy", or the
+            words themselves.
+        flagged_words: a list name, "bigscience" (BigScience's English list, what OLM used) or "datatrove"
+            (its hard banned-word list), or the words themselves.
         write_stats: also compute ALL statistics for every document (no early exit) and write them to metadata
             under the check names (`olm_word_count`, ...), e.g. to tune thresholds on a sample.
         exclusion_writer: receives dropped documents with `metadata["filter_reason"]` (`--keep-rejected`).
@@ -163,8 +171,8 @@ class OlmQualityFilter(BaseFilter):
         max_special_ratio: float | None = 0.4,
         min_stopword_ratio: float | None = 0.3,
         max_flagged_ratio: float | None = 0.01,
-        stop_words: Iterable[str] | None = None,
-        flagged_words: Iterable[str] | None = None,
+        stop_words: Literal["bigscience", "spacy"] | Iterable[str] = "bigscience",
+        flagged_words: Literal["bigscience", "datatrove"] | Iterable[str] = "bigscience",
         write_stats: bool = False,
         exclusion_writer: DiskWriter | None = None,
     ):
@@ -181,21 +189,30 @@ class OlmQualityFilter(BaseFilter):
         self.max_special_ratio = max_special_ratio
         self.min_stopword_ratio = min_stopword_ratio
         self.max_flagged_ratio = max_flagged_ratio
-        self._stop_words = frozenset(w.lower() for w in stop_words) if stop_words is not None else None
-        self._flagged_words = frozenset(w.lower() for w in flagged_words) if flagged_words is not None else None
+        if isinstance(stop_words, str) and stop_words not in STOP_WORD_LISTS:
+            raise ValueError(f"stop_words must be one of {STOP_WORD_LISTS} or a list of words, not {stop_words!r}")
+        if isinstance(flagged_words, str) and flagged_words not in FLAGGED_WORD_LISTS:
+            raise ValueError(
+                f"flagged_words must be one of {FLAGGED_WORD_LISTS} or a list of words, not {flagged_words!r}"
+            )
+        # a list name is resolved lazily (in the worker), so the step pickles cheaply
+        self._stop_words = stop_words if isinstance(stop_words, str) else frozenset(w.lower() for w in stop_words)
+        self._flagged_words = (
+            flagged_words if isinstance(flagged_words, str) else frozenset(w.lower() for w in flagged_words)
+        )
         self.write_stats = write_stats
         self._warned_bad_text = False
 
     @property
     def stop_words(self) -> frozenset[str]:
-        if self._stop_words is None:
-            self._stop_words = english_stop_words()
+        if isinstance(self._stop_words, str):
+            self._stop_words = english_stop_words(self._stop_words)
         return self._stop_words
 
     @property
     def flagged_words(self) -> frozenset[str]:
-        if self._flagged_words is None:
-            self._flagged_words = english_flagged_words()
+        if isinstance(self._flagged_words, str):
+            self._flagged_words = english_flagged_words(self._flagged_words)
         return self._flagged_words
 
     def _checks(self, text: str):
@@ -251,8 +268,9 @@ _UNIFORM_WHITESPACE = {
 class OlmTextEdits(BaseFormatter):
     """OLM's text edits before filtering: uniform whitespace, drop URL-ish words, drop words over 25 chars.
 
-    Off by default in pipelines because it rewrites `doc.text` (and thereby every later statistic and the
-    MinHash signature). Follows BigScience's `ModifyingDocuments.modifying_documents` for English: strip the
+    On by default in the CC pipelines, before the filters, as OLM ran it (`--no-text-edits` publishes the raw
+    text instead): it rewrites `doc.text`, so every later statistic, the dedup keys and the published text
+    see the edited text. Follows BigScience's `ModifyingDocuments.modifying_documents` for English: strip the
     document, map exotic spaces to " ", then split lines on "\\n", fields on "\\t" and words on " "; drop a
     word if, stripped of special characters, it contains any of `incorrect_substrings` (case-sensitive, as in
     the original), or if it is longer than `max_word_length` even after stripping; re-join, which also

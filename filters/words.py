@@ -40,14 +40,18 @@ Differences from the original, both tiny:
   instead of the keys of the `emoji` 1.x package's `UNICODE_EMOJI["en"]`; only single code points can match a
   single character, and those sets agree up to the Unicode version.
 
-Word lists (from maintained packages, never files copied off the web):
-- `english_stop_words()`: spaCy's English stop words, `spacy.lang.en.stop_words.STOP_WORDS` (326 words; no
-  spaCy model is needed, and the spaCy package itself is not imported). BigScience used its own list; the OLM threshold (stop-word ratio >= 0.3) carries over.
-- `english_flagged_words()`: datatrove's package data `datatrove/assets/banned_words.txt` (the "hard" list its
-  URL filter uses, LDNOOBW-derived, ~200 words; lines starting with "#" are disabled entries and skipped).
-  datatrove's `soft_banned_words.txt` is deliberately not included: it holds everyday words ("sex", "naked",
-  "escort", "webcam") that would drop health and news pages at a 1% ratio; pass your own list to the filter
-  to change that.
+Word lists. The defaults are BigScience's English lists, the ones OLM filtered with, bundled as package data
+(`filters/data/bigscience_*_en.txt`: data-preparation bbd4235, Apache-2.0, source noted in each file):
+- `english_stop_words()`: BigScience's 301 English stop words (default), or `"spacy"`: spaCy's 326,
+  `spacy.lang.en.stop_words.STOP_WORDS` (no spaCy model needed; the spaCy package itself is not imported).
+  Only 186 words are in both; with spaCy's list the stop-word ratio moves on most documents and the >= 0.3
+  decision flips on a few percent of them.
+- `english_flagged_words()`: BigScience's 68 English flagged (adult) words (default), or `"datatrove"`:
+  datatrove's package data `datatrove/assets/banned_words.txt` (the "hard" list its URL filter uses,
+  LDNOOBW-derived, ~200 words; lines starting with "#" are disabled entries and skipped). 35 words are in
+  both; BigScience's has adult terms datatrove's lacks. datatrove's `soft_banned_words.txt` is deliberately
+  never used: it holds everyday words ("sex", "naked", "escort", "webcam") that would drop health and news
+  pages at a 1% ratio; pass your own list to the filter to change that.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from __future__ import annotations
 import string
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Literal
 
 # Characters split on: exactly BigScience's `split_on_whitespace(new_line=True, tab=True)`.
 WORD_SEPARATORS = " \n\t"
@@ -153,15 +158,34 @@ def count_special_characters(text: str) -> int:
     return int(np.count_nonzero(_special_table()[codepoints]))
 
 
-@cache
-def english_stop_words() -> frozenset[str]:
-    """spaCy's English stop words, `spacy.lang.en.stop_words.STOP_WORDS`.
+STOP_WORD_LISTS = ("bigscience", "spacy")
+FLAGGED_WORD_LISTS = ("bigscience", "datatrove")
+_DATA = Path(__file__).resolve().parent / "data"
 
-    That module is plain data with no imports, so we execute just that file: importing it the normal way
-    first imports the `spacy` package (~1.5 s per worker process). Falls back to the normal import.
-    """
+
+def _read_word_file(path: Path) -> frozenset[str]:
+    """Lowercase words of a one-word-per-line file; empty lines and lines starting with "#" are skipped."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def _bigscience_list(kind: str, source: str, choices: tuple[str, ...]) -> frozenset[str] | None:
+    """BigScience's bundled `kind` list when `source` is "bigscience", None for another known source."""
+    if source not in choices:
+        raise ValueError(f"{kind} list must be one of {choices}, not {source!r}")
+    return _read_word_file(_DATA / f"bigscience_{kind}_en.txt") if source == "bigscience" else None
+
+
+@cache
+def english_stop_words(source: Literal["bigscience", "spacy"] = "bigscience") -> frozenset[str]:
+    """English stop words: BigScience's list (package data) or spaCy's `spacy.lang.en.stop_words.STOP_WORDS`."""
+    bundled = _bigscience_list("stopwords", source, STOP_WORD_LISTS)
+    if bundled is not None:
+        return bundled
     import importlib.util
 
+    # that module is plain data with no imports, so we execute just that file: importing it the normal way
+    # first imports the `spacy` package (~1.5 s per worker process). Falls back to the normal import.
     spec = importlib.util.find_spec("spacy")  # locates the package without running it
     for location in (spec.submodule_search_locations or []) if spec else []:
         path = Path(location) / "lang" / "en" / "stop_words.py"
@@ -176,9 +200,11 @@ def english_stop_words() -> frozenset[str]:
 
 
 @cache
-def english_flagged_words() -> frozenset[str]:
-    """datatrove's bundled hard banned-word list (`datatrove/assets/banned_words.txt`), "#" entries skipped."""
+def english_flagged_words(source: Literal["bigscience", "datatrove"] = "bigscience") -> frozenset[str]:
+    """English flagged words: BigScience's list (package data) or datatrove's hard banned-word list."""
+    bundled = _bigscience_list("flagged_words", source, FLAGGED_WORD_LISTS)
+    if bundled is not None:
+        return bundled
     from datatrove.utils._import_utils import ASSETS_PATH
 
-    lines = (Path(ASSETS_PATH) / "banned_words.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+    return _read_word_file(Path(ASSETS_PATH) / "banned_words.txt")

@@ -6,7 +6,8 @@ Run:
     olm-data run pipelines/cc_2022_49.py                           # the real snapshot, streamed over https
     olm-data run pipelines/cc_2022_49.py --snapshot CC-MAIN-2026-05 # any other crawl (all of its files by default)
 
-Flow: WARC records -> URL filters -> trafilatura (or resiliparse) -> fastText language ID -> OLM quality filters
+Flow: WARC records -> URL filters -> trafilatura (or resiliparse) -> OLM's text edits (`--no-text-edits`: off)
+      -> fastText language ID -> OLM quality filters
       -> exact dedup (URL: latest fetch; normalized text) -> MinHash near-dedup (also against earlier snapshots)
       -> perplexity under the reference LM that pipelines/wikipedia_20221220.py trains -> perplexity sampling
 """
@@ -18,7 +19,13 @@ from datatrove.pipeline.writers import ParquetWriter
 from olm_data import samples
 from olm_data.dedup import exact_dedup_stages, minhash_stages
 from olm_data.extract import EXTRACTORS, make_extractor
-from olm_data.filters import FastTextLanguageFilter, OlmQualityFilter, UrlBlocklistFilter, WikipediaUrlFilter
+from olm_data.filters import (
+    FastTextLanguageFilter,
+    OlmQualityFilter,
+    OlmTextEdits,
+    UrlBlocklistFilter,
+    WikipediaUrlFilter,
+)
 from olm_data.perplexity.cli import add_sampling_arguments
 from olm_data.perplexity.sampling import perplexity_stages
 from olm_data.readers.warc import add_common_crawl_arguments, common_crawl_reader
@@ -36,6 +43,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--extractor", choices=list(EXTRACTORS), default="trafilatura", help="HTML -> text")
     parser.add_argument("--dedup-index", nargs="*", default=[], help="MinHash indexes of earlier snapshots")
     parser.add_argument("--keep-changed", action="store_true", help="keep docs changed enough since that snapshot")
+    parser.add_argument(
+        "--no-text-edits", action="store_true", help="filter and publish the extracted text without OLM's edits"
+    )
     add_sampling_arguments(parser)  # --lm (default: the LM the Wikipedia pipeline wrote), --perplexity-mode, ...
 
 
@@ -48,6 +58,8 @@ def stages(run):
             WikipediaUrlFilter(exclusion_writer=run.rejected("urls")),  # Wikipedia comes in through its own dump
             UrlBlocklistFilter(exclusion_writer=run.rejected("url_blocklist")),
             make_extractor(run.options["extractor"]),  # trafilatura (favour precision) or resiliparse (~20x faster)
+            # OLM edited the text before language ID and the filters, and published the edited text
+            *([] if run.options.get("no_text_edits") else [OlmTextEdits()]),
             FastTextLanguageFilter(LANGUAGES, LID_THRESHOLD, run.lid_model, exclusion_writer=run.rejected("lid")),
             OlmQualityFilter(exclusion_writer=run.rejected("quality")),
             ParquetWriter(run.out("filtered")),

@@ -101,3 +101,41 @@ def test_single_key_and_cli(tmp_path, capsys):
     assert "t-late" not in ids and "t-early" in ids and "u1-old" in ids
     with pytest.raises(UsageError):
         exact_dedup_stages("in", "out", "work", 1, keys=["title"])
+
+
+HEAD = "Breaking: the harbour road is closed after the storm, the council said on Monday morning. " * 2  # > 100 B
+TAIL = "Share this article. Follow us for more local news. Copyright 2022 The Coast Gazette. All rights reserved."
+AFFIX_ROWS = [
+    # same first 100 bytes, different endings: prefix dedup keeps the earliest
+    row("p-late", HEAD + "Buses run on the old route.", "https://a.org/1", "2022-12-02T00:00:00Z"),
+    row("p-early", HEAD + "Trains are not affected.", "https://a.org/2", "2022-12-01T00:00:00Z"),
+    # same last 100 bytes, different starts: suffix dedup keeps the earliest
+    row("s-early", "A new bakery opened on the square. " + TAIL, "https://b.org/1", "2022-11-01T00:00:00Z"),
+    row("s-late", "The library extends its hours. " + TAIL, "https://b.org/2", "2022-11-05T00:00:00Z"),
+    # shared 99 bytes at the start only (the 100th byte differs): not a prefix duplicate
+    row("p99-a", HEAD[:99] + "X" + HEAD[100:], "https://c.org/1", "2022-11-01T00:00:00Z"),
+    # short docs: the whole text is the key; a different short text is not a duplicate
+    row("short-a", "Thank you for your message.", "https://d.org/1", "2022-11-01T00:00:00Z"),
+    row("short-b", "Thank you for your message.", "https://d.org/2", "2022-11-02T00:00:00Z"),
+    row("short-c", "thank you for your message.", "https://d.org/3", "2022-11-03T00:00:00Z"),  # bytes differ
+    # 100 bytes cut inside a multi-byte character: compared as bytes all the same
+    row("mb-a", "é" * 60 + " one ending", "https://e.org/1", "2022-11-01T00:00:00Z"),
+    row("mb-b", "é" * 60 + " another ending", "https://e.org/2", "2022-11-02T00:00:00Z"),
+]
+
+
+@pytest.mark.parametrize(("tasks", "files", "partitions"), [(1, 1, None), (3, 4, 2)])
+def test_olm_prefix_then_suffix_dedup(tmp_path, tasks, files, partitions):
+    write(tmp_path / "in", AFFIX_ROWS, files)
+    excl = tmp_path / "excl"
+    stages = exact_dedup_stages(
+        str(tmp_path / "in"), str(tmp_path / "out"), str(tmp_path / "work"), tasks,
+        keys=["suffix", "prefix"], partitions=partitions, exclusion_folder=str(excl),
+    )  # fmt: skip
+    assert [s.name for s in stages][::3] == ["exact_prefix_keys", "exact_suffix_keys"]  # prefix runs first
+    run_stages(stages, str(tmp_path / "logs"), tasks=tasks)
+    assert {d["id"] for d in read(tmp_path / "out")} == {"p-early", "s-early", "p99-a", "short-a", "short-c", "mb-a"}
+    removed = {d["id"]: d["metadata"]["duplicate_of_id"] for d in read(excl / "prefix")}
+    assert removed == {"p-late": "p-early", "short-b": "short-a", "mb-b": "mb-a"}
+    removed = {d["id"]: d["metadata"]["duplicate_of_id"] for d in read(excl / "suffix")}
+    assert removed == {"s-late": "s-early"}

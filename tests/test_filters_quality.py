@@ -97,13 +97,38 @@ def test_special_characters_ascii_fast_path_agrees_with_the_full_set():
     assert count_special_characters(text) == sum(c in special_characters() for c in text)
 
 
-def test_word_lists_come_from_spacy_and_datatrove():
+def test_word_lists_default_to_bigscience_and_spacy_datatrove_stay_selectable():
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    assert english_stop_words() == frozenset(STOP_WORDS)
-    flagged = english_flagged_words()
-    assert "porn" in flagged and "ass" not in flagged  # "#ass" is a disabled entry in datatrove's list
-    assert not flagged & english_stop_words()
+    stop, flagged = english_stop_words(), english_flagged_words()
+    assert len(stop) == 301 and "a.k.a" in stop and "according" in stop  # BigScience's list, not spaCy's
+    assert len(flagged) == 68 and "porn" in flagged and "cumshot" in flagged
+    assert english_stop_words("spacy") == frozenset(STOP_WORDS)
+    assert len(stop & english_stop_words("spacy")) == 186
+    datatrove = english_flagged_words("datatrove")
+    assert "porn" in datatrove and "ass" not in datatrove  # "#ass" is a disabled entry in datatrove's list
+    assert len(flagged & datatrove) == 35
+    assert not flagged & stop
+    with pytest.raises(ValueError, match="stopwords list must be one of"):
+        english_stop_words("nltk")
+
+
+def test_filter_word_list_choice():
+    text = prose(20, 0) + " according about above after again"  # "according" is in BigScience's list only
+    words = split_words(text)
+    bigscience = OlmQualityFilter(write_stats=True)
+    spacy = OlmQualityFilter(write_stats=True, stop_words="spacy", flagged_words="datatrove")
+    custom = OlmQualityFilter(write_stats=True, stop_words=["According", "about"], flagged_words=[])
+    ratios = []
+    for f in (bigscience, spacy, custom):
+        d = doc(text)
+        f.filter(d)
+        ratios.append(d.metadata["olm_stopwords"])
+    assert ratios[0] == pytest.approx(sum(w in english_stop_words() for w in words) / len(words))
+    assert ratios[1] == pytest.approx(sum(w in english_stop_words("spacy") for w in words) / len(words))
+    assert ratios[2] == pytest.approx(2 / len(words))
+    with pytest.raises(ValueError, match="stop_words must be one of"):
+        OlmQualityFilter(stop_words="nltk")
 
 
 # ---------------------------------------------------------------- statistics, hand-computed
@@ -114,9 +139,9 @@ def test_char_repetition_ratio_hand_computed():
     assert char_repetition_ratio("abababcd", n=2) == pytest.approx(5 / 7)
     # "abababab": ab:4 ba:3; D=2 -> k=min(1, 2)=1 -> 4/7
     assert char_repetition_ratio("abababab", n=2) == pytest.approx(4 / 7)
-    # BigScience's shipped code uses #singletons (0 here) as the second term: maximal repetition scores 0
+    # the "singletons" ablation (NOT BigScience's rule) uses #singletons (0 here): maximal repetition scores 0
     assert char_repetition_ratio("abababab", n=2, k_rule="singletons") == 0.0
-    # no repetition: k = min(1, 0) = 0 -> 0; the shipped code gives sqrt(D)/D instead
+    # no repetition: k = min(1, 0) = 0 -> 0, as BigScience's code gives; the ablation gives sqrt(D)/D instead
     assert char_repetition_ratio("abcdefghijk") == 0.0
     assert char_repetition_ratio("abcdefghijk", k_rule="singletons") == pytest.approx(1 / 2)
     # 12 identical chars -> three identical 10-grams

@@ -32,3 +32,26 @@ def test_olm_december_2022_sample_builds_everything(tmp_path, capsys):
 
     stats = json.loads((tmp_path / "stats.json").read_text())
     assert {"cc_filter", "cc_minhash_filter", "wikipedia_articles"} <= set(stats)
+
+
+def test_olm_original_flow_on_the_sample(tmp_path):
+    """OLM's own flow: edits, BigScience filters, perplexity cut, prefix/suffix dedup, substring dedup."""
+    import pyarrow.parquet as pq
+
+    from olm_data import samples
+
+    pipeline = str(ROOT / "pipelines" / "olm_original_2022_49.py")
+    assert main(["run", pipeline, "--sample", "--output", str(tmp_path)]) == 0
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert [name for name in stats if not name.startswith("wikipedia")] == [
+        "filter", "perplexity_score", "perplexity_sample",
+        "exact_prefix_keys", "exact_prefix_select", "exact_prefix_filter",
+        "exact_suffix_keys", "exact_suffix_select", "exact_suffix_filter",
+        "substring_shard", "substring_cross", "substring_filter",
+    ]  # fmt: skip
+    steps = [s["step"] for s in stats["filter"]]
+    assert steps.index("FORMAT: OLM text edits") < steps.index("FILTER: fastText language ID")
+    urls = {
+        m["url"] for f in (tmp_path / "deduped").glob("*.parquet") for m in pq.read_table(f)["metadata"].to_pylist()
+    }
+    assert urls and urls <= set(samples.expected()["english"])  # only clean English articles survive

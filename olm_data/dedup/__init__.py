@@ -1,4 +1,5 @@
-"""Deduplication: exact (URL, normalized text), MinHash near-dedup, cross-snapshot indexes.
+"""Deduplication: exact (URL, normalized text, OLM's 100-byte prefix/suffix), OLM's exact-substring dedup on
+suffix arrays, MinHash near-dedup, cross-snapshot indexes.
 
 Pipeline files splice in the stage lists:
 
@@ -22,6 +23,7 @@ _EXPORTS = {
     "index_stages": "olm_data.dedup.index",
     "minhash_stages": "olm_data.dedup.minhash",
     "read_report": "olm_data.dedup.minhash",
+    "substring_dedup_stages": "olm_data.dedup.substring",
     "MinHasher": "olm_data.dedup.signatures",
     "MinhashConfig": "olm_data.dedup.signatures",
 }

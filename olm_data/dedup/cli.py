@@ -45,7 +45,7 @@ def add_cli(subparsers) -> None:
     p.add_argument("--input", required=True)
     p.add_argument("--output", required=True)
     p.add_argument("--work", required=True)
-    p.add_argument("--keys", default="url,text", help="comma-separated: url, text (url runs first)")
+    p.add_argument("--keys", default="url,text", help="comma-separated: url, text, prefix, suffix (run in that order)")
     p.add_argument("--partitions", type=int, default=None, help="select tasks per key (default: --tasks)")
     _add_run_args(p)
     p.set_defaults(func=_cmd_exact)

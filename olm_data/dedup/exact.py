@@ -1,4 +1,4 @@
-"""Exact dedup by URL and by normalized text, hash-partitioned so no task holds a global set.
+"""Exact dedup by URL, by normalized text, or by OLM's 100-byte prefix/suffix, hash-partitioned (no global set).
 
 Three stages per key: keys (N tasks: each doc's 64-bit key hash goes to partition key % P) -> select (P tasks:
 one partition from every task, sorted, one winner per key) -> filter (N tasks: drop the losers). Memory per
@@ -9,9 +9,15 @@ Rules (deterministic, independent of the number of tasks):
   the lowest id. The URL is compared exactly as stored.
 * text: keep the earliest doc (date, else `timestamp`; undated last), then the lowest id, among docs whose
   normalized word sequence is identical (`text.py`: case, punctuation, accents and digits normalized).
-Docs without a URL (url key) or without words (text key) are never removed. When both keys run, URL dedup runs
-first and text dedup reads its output, so a URL's latest fetch cannot be removed as a text duplicate of an
-older fetch that URL dedup already dropped.
+* prefix / suffix: OLM's first dedup pass (olm-datasets `deduplicate.py --remove_whole_example`): docs whose
+  first (prefix) or last (suffix) 100 bytes of UTF-8 text are identical are duplicates, one is kept (same rule
+  as text). OLM ran prefix, then suffix on what prefix kept, then the suffix-array substring dedup
+  (`substring.py`); it kept the last doc of each group in its sort order, which depends on the sort's handling of
+  ties, so we use the deterministic text rule instead. Bytes are compared raw: no normalization, and a doc
+  shorter than 100 bytes has its whole text as the key (so an empty text duplicates every other empty text).
+Docs without a URL (url key) or without words (text key) are never removed. Keys run in the order url, text,
+prefix, suffix, each on the previous one's output, so a URL's latest fetch cannot be removed as a text duplicate
+of an older fetch that URL dedup already dropped.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from olm_data.dedup import text as textmod
 from olm_data.dedup.minhash import id_hash, parse_dates
 from olm_data.errors import UsageError
 
-KEYS = ("url", "text")
+KEYS = ("url", "text", "prefix", "suffix")  # the order they run in
+AFFIX_BYTES = 100  # OLM's prefix/suffix length
 
 
 def _check_key(key: str) -> None:
@@ -56,7 +63,7 @@ class ExactDedupKeys(PipelineStep):
 
     Args:
         work_folder: local folder for this key's intermediate files.
-        key: "url" or "text".
+        key: "url", "text", "prefix" or "suffix".
         partitions: number of select tasks.
         batch_size: docs per vectorized text-hashing batch.
     """
@@ -79,6 +86,10 @@ class ExactDedupKeys(PipelineStep):
             urls = [d.metadata.get("url") for d in docs]
             # bytes, not str: xxhash 4 no longer encodes str itself (3.x hashed its UTF-8, so values are unchanged)
             return [xxhash.xxh3_64_intdigest(str(u).encode("utf-8", "surrogatepass")) if u else None for u in urls]
+        if self.key in ("prefix", "suffix"):
+            raw_texts = (str(d.text).encode("utf-8", "surrogatepass") for d in docs)
+            cut = slice(None, AFFIX_BYTES) if self.key == "prefix" else slice(-AFFIX_BYTES, None)
+            return [xxhash.xxh3_64_intdigest(t[cut]) for t in raw_texts]
         hashes, offsets = textmod.batch_word_hashes([d.text for d in docs])
         raw = hashes.astype("<u8", copy=False)
         return [
@@ -156,7 +167,7 @@ class ExactDedupSelect(PipelineStep):
 
     Args:
         work_folder: the same folder as stage 1.
-        key: "url" or "text" (decides the rule).
+        key: "url" (latest fetch wins) or "text", "prefix", "suffix" (earliest doc wins).
         partitions: must equal this stage's task count.
         tasks: number of keys tasks (files of higher ranks, left by an older run, are ignored).
     """
@@ -221,7 +232,7 @@ class ExactDedupFilter(PipelineStep):
 
     Args:
         work_folder: the same folder as stage 1.
-        key: "url" or "text" (names the drop stat).
+        key: one of `KEYS` (names the drop stat).
         exclusion_writer: optional writer for removed docs (metadata `duplicate_of_id`).
         partitions: number of select tasks (files of higher partitions, left by an older run, are ignored).
     """
@@ -290,20 +301,20 @@ def exact_dedup_stages(
     work_folder: str,
     tasks: int,
     *,
-    keys: Sequence[str] = KEYS,
+    keys: Sequence[str] = ("url", "text"),
     partitions: int | None = None,
     exclusion_folder: str | None = None,
     workers: int | None = None,
     name: str = "exact",
 ) -> list:
-    """Exact dedup stages (three per key, URL first), ready to splice into a pipeline.
+    """Exact dedup stages (three per key, in `KEYS` order), ready to splice into a pipeline.
 
     Args:
         input_folder: datatrove parquet to dedup.
         output_folder: where kept docs go.
         work_folder: local folder for intermediate files (and the URL-deduped data when both keys run).
         tasks: tasks for the keys and filter stages.
-        keys: which dedups to run, among "url" and "text".
+        keys: which dedups to run, among `KEYS`; OLM's own flow is `keys=("prefix", "suffix")`.
         partitions: select tasks per key (default: `tasks`).
         exclusion_folder: if set, removed docs go to `<exclusion_folder>/<key>/` with `duplicate_of_id`.
         workers: parallel workers (None: the run's default).
@@ -314,9 +325,11 @@ def exact_dedup_stages(
     from olm_data.corpus import read_corpus
     from olm_data.stage import Stage
 
+    for key in keys:
+        _check_key(key)
     keys = [k for k in KEYS if k in keys]  # fixed order: url first
     if not keys:
-        raise UsageError("exact dedup needs at least one key: url and/or text")
+        raise UsageError(f"exact dedup needs at least one key among {', '.join(KEYS)}")
     if tasks < 1:
         raise UsageError("tasks must be >= 1")
     partitions = partitions or tasks
