@@ -30,12 +30,12 @@ from olm_data.dedup.substring import substring_dedup_stages
 from olm_data.extract import make_extractor
 from olm_data.filters import FastTextLanguageFilter, OlmQualityFilter, OlmTextEdits, WikipediaUrlFilter
 from olm_data.perplexity.sampling import perplexity_stages
-from olm_data.readers.warc import CommonCrawlWarcReader
+from olm_data.readers.warc import add_common_crawl_arguments, common_crawl_reader
 from olm_data.run import include_pipeline
 from olm_data.stage import Stage
 
-SNAPSHOT = "CC-MAIN-2022-49"
-SAMPLE_RATIO, SAMPLE_SEED = 0.15114822547, 42  # OLM's share of the snapshot's files and its seed
+SNAPSHOT = "CC-MAIN-2022-49"  # the default crawl (--snapshot picks another); OLM read 0.151 of its files, seed 42
+SAMPLE_SEED = 42
 LANGUAGES, LID_THRESHOLD = ["en"], 0.80
 PERPLEXITY_CUTOFF = 1500.0  # BigScience's English `perplexity_max_cutoff`
 SUBSTRING_K = 100  # bytes: OLM's prefix/suffix length and Google's suffix-array dedup length
@@ -43,21 +43,17 @@ OUTPUT = "deduped"  # the final corpus folder under --output
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--sample-ratio", type=float, default=SAMPLE_RATIO, help="share of the snapshot's files")
-    parser.add_argument("--cc-base", default="https://data.commoncrawl.org/", help="or s3://commoncrawl/")
+    add_common_crawl_arguments(parser, SNAPSHOT)  # the same files as pipelines/cc_2022_49.py picks from the same flags
     parser.add_argument("--lm", help="reference LM folder (default: the Wikipedia pipeline's, built with --sample)")
     parser.add_argument("--perplexity-cutoff", type=float, default=PERPLEXITY_CUTOFF, help="highest perplexity kept")
 
 
 def stages(run):
-    source = run.input or ([str(p) for p in samples.warc_files()] if run.sample else SNAPSHOT)
     rejected = run.out("rejected") if run.keep_rejected else None
-    # the same files as pipelines/cc_2022_49.py picks, so the two corpora come from one input
-    selection = {"sample_ratio": run.options["sample_ratio"], "base_url": run.options["cc_base"]}
     filtered = Stage(
         "filter",
         steps=[
-            CommonCrawlWarcReader(source, snapshot=SNAPSHOT, seed=SAMPLE_SEED, limit=run.limit, **selection),
+            common_crawl_reader(run, SNAPSHOT, samples.warc_files(), SAMPLE_SEED),
             WikipediaUrlFilter(exclusion_writer=run.rejected("urls")),
             make_extractor("resiliparse", main_content=False),  # all visible text: the WET stand-in
             OlmTextEdits(),
