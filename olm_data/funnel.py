@@ -17,10 +17,11 @@ from typing import Any
 # Counters of input that was damaged, unreadable or lost (readers, fetches, extraction), as opposed to input
 # that was read and deliberately skipped (`skipped_*`) or filtered (`dropped_*`).
 DAMAGE_KEYS = (
-    "missing_file",
+    "missing_file",  # a remote file given up on under --allow-missing (olm_data.readers.remote)
     "unreadable_file",
-    "fetch_failed",
-    "fetch_retries",
+    "http_retries",  # remote reads retried (throttling, cut or stalled transfers); nothing lost
+    "http_resumes",  # ... and resumed with a Range request
+    "http_range_ignored",  # ... from a server that ignored Range (re-read and skipped)
     "empty_file",
     "truncated_file",
     "reader_error",
@@ -141,3 +142,19 @@ def print_outcome(stats: dict[str, Any]) -> int:
         return 2
     print(line)
     return 0
+
+
+def lost_files(output: Any) -> list[dict[str, Any]]:
+    """The remote files a run gave up on under `--allow-missing`, from `logs/<stage>/missing/<rank>.json`
+    (olm_data.executors): [{"stage", "file", "reason", "status"}]."""
+    import json
+    from pathlib import Path
+
+    lost = []
+    for path in sorted(Path(output).glob("logs/*/missing/*.json")):
+        try:
+            entries = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        lost += [{"stage": path.parent.parent.name, **entry} for entry in entries if isinstance(entry, dict)]
+    return lost

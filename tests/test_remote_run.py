@@ -211,3 +211,14 @@ def test_local_executor_records_a_fetch_failure_or_the_missing_file(tmp_path, al
         assert (logs / "failures" / "00001.txt").read_text() == f"{url}: HTTP 404 Not Found (after 1 try)\n"
         task_log = (logs / "logs" / "task_00001.log").read_text()
         assert "HTTP 404" in task_log and "Traceback" not in task_log
+
+
+def test_report_lists_the_remote_files_lost_under_allow_missing(tmp_path):
+    from olm_data.report import _sec_health
+
+    step = {"step": "READER Common Crawl WARC", "counts": {"missing_file": 1, "http_retries": 7}, "docs": 3}
+    (tmp_path / "stats.json").write_text(json.dumps({"filter": [step]}))
+    make_stage_logs(tmp_path / "logs" / "filter", completed=[0], failures={}, missing={0: 1})
+    [section] = _sec_health(tmp_path, {}, None)
+    assert "<td>missing_file</td>" in section and "<td>http_retries</td>" in section
+    assert "https://cc/0-0.warc.gz" in section and "HTTP 404 Not Found" in section
