@@ -204,7 +204,7 @@ def test_download_slots_cap_concurrent_holders(tmp_path, monkeypatch):
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    slots = DownloadSlots(2, key="test", poll=0.01)
+    slots = DownloadSlots(2, key="test")
     inside, peak, lock = [0], [0], threading.Lock()
 
     def download():
@@ -289,3 +289,29 @@ def test_s3_missing_key_is_a_fetch_error(s3_endpoint):
     with pytest.raises(FetchError) as info:
         list(reader.run())
     assert info.value.status == 404 and info.value.url == "s3://" + keys[2]
+
+
+def test_a_stream_holds_its_download_slot_only_while_reading(tmp_path, monkeypatch):
+    """With --http-concurrency 1, two tasks streaming two files interleave: the cap limits transfers in flight,
+    not how many tasks process at once (a task parsing between two reads leaves the slot to the other)."""
+    import tempfile
+
+    from olm_data.readers.remote import open_remote
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for name in ("a", "b"):
+        (tmp_path / name).write_bytes(bytes(3 << 20))
+    policy = RetryPolicy(retries=1, timeout=5, backoff=0, concurrency=1)
+    with CCServer(tmp_path) as server:
+        a, b = open_remote(server.url + "a", policy), open_remote(server.url + "b", policy)
+        done = []
+
+        def interleave():
+            for _ in range(3):
+                done.append(len(a.read(1 << 20)) + len(b.read(1 << 20)))
+
+        t = threading.Thread(target=interleave, daemon=True)
+        t.start()
+        t.join(timeout=30)
+        a.close(), b.close()
+    assert not t.is_alive() and done == [2 << 20] * 3

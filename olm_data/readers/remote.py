@@ -77,7 +77,7 @@ class RetryPolicy:
         timeout: seconds allowed to connect, and of silence while waiting for bytes.
         backoff: first wait in seconds; doubles with each consecutive failure (full jitter: uniform in [0, wait]).
         max_backoff: the longest wait between two attempts.
-        concurrency: simultaneous remote downloads per node (see `DownloadSlots`); 0 means no cap.
+        concurrency: remote transfers in flight per node (see `DownloadSlots`); 0 means no cap.
     """
 
     retries: int = 8
@@ -121,6 +121,8 @@ class ResumableStream(io.RawIOBase):
         count: called as `count(stat_name)` for every retry (`http_retries`), resume (`http_resumes`) and
             Range-ignoring answer (`http_range_ignored`): the reader forwards these to its stats.
         sleep: how to wait between attempts (tests pass a no-op).
+        slots: the node's download cap, held for each request and each read from the network (not while the
+            caller processes what it read: a task parsing a WARC must not keep others from downloading).
     """
 
     def __init__(
@@ -129,6 +131,7 @@ class ResumableStream(io.RawIOBase):
         policy: RetryPolicy | None = None,
         count: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        slots: DownloadSlots | None = None,
     ) -> None:
         super().__init__()
         if not is_remote(url):
@@ -137,6 +140,7 @@ class ResumableStream(io.RawIOBase):
         self.policy = policy or RetryPolicy()
         self._count = count or (lambda name: None)
         self._sleep = sleep
+        self._slots = slots or DownloadSlots(0)
         self._body: Any = None  # the current response / file object, read from self.pos on
         self.pos = 0  # bytes returned to the caller so far
         self.total: int | None = None  # the file's size, once a response said it
@@ -155,7 +159,8 @@ class ResumableStream(io.RawIOBase):
                 if self._body is None:  # the whole file was already read (a resume found nothing left)
                     return 0
             try:
-                n = _read_into(self._body, view)
+                with self._slots.hold():
+                    n = _read_into(self._body, view)
             except Exception as e:  # noqa: BLE001 - classified below; unknown errors are not retried
                 self._fail(_classify_read_error(e))
                 continue
@@ -202,14 +207,16 @@ class ResumableStream(io.RawIOBase):
             if self.pos > 0:
                 self._count("http_resumes")
             try:
-                self._body, skip = self._request()
+                with self._slots.hold():
+                    self._body, skip = self._request()
             except _Retry as e:
                 self._fail(e, reopen=False)
                 continue
             if skip:
                 self._count("http_range_ignored")
                 try:
-                    _skip(self._body, skip)
+                    with self._slots.hold():
+                        _skip(self._body, skip)
                 except Exception as e:  # noqa: BLE001
                     self._fail(_classify_read_error(e), reopen=False)
                     continue
@@ -291,8 +298,12 @@ class ResumableStream(io.RawIOBase):
 
 
 def open_remote(url: str, policy: RetryPolicy | None = None, count: Callable[[str], None] | None = None) -> BinaryIO:
-    """A buffered `ResumableStream` (what the WARC reader and the paths-list reader read through)."""
-    return io.BufferedReader(ResumableStream(url, policy, count), buffer_size=1 << 20)  # type: ignore[return-value]
+    """A buffered `ResumableStream` under the node's download cap (`policy.concurrency`): what the WARC reader,
+    the paths-list reader and `HttpFiles` read through."""
+    policy = policy or RetryPolicy()
+    slots = DownloadSlots(policy.concurrency, key=url.split("/", 3)[2] if "://" in url else "default")
+    stream = ResumableStream(url, policy, count, slots=slots)
+    return io.BufferedReader(stream, buffer_size=1 << 20)  # type: ignore[return-value]
 
 
 class HttpFiles:
@@ -455,21 +466,21 @@ def _retry_after(value: str | None) -> float | None:
 
 # ---------------------------------------------------------------------------------------------------- politeness
 class DownloadSlots:
-    """At most `limit` simultaneous remote downloads on this node, across all of its processes.
+    """At most `limit` remote transfers in flight on this node at once, across all of its processes.
 
-    Each slot is a file locked with `flock` for as long as a download holds it: the kernel frees it when the
-    process exits, however it exits (kill -9 included), so a slot is never leaked. Slots live in the node's temp
-    folder (`$TMPDIR`), so the cap is per node; `key` separates unrelated caps (one per user and service).
+    `ResumableStream` holds a slot for each request and each read from the network (about 1 MiB), not for a whole
+    file: a task parsing a WARC between two reads leaves its slot to the others, so the cap limits the load on the
+    service without capping how many tasks process at once. Each slot is a file locked with `flock`: the kernel
+    frees it when the process exits, however it exits (kill -9 included), so a slot is never leaked. Slots live in
+    the node's temp folder (`$TMPDIR`), so the cap is per node; `key` separates unrelated caps (per user and host).
 
     Args:
         limit: slots; 0 or less means no cap.
         key: which set of slots (e.g. the host name of the service).
-        poll: seconds between two looks for a free slot.
     """
 
-    def __init__(self, limit: int, key: str = "default", poll: float = 0.2) -> None:
+    def __init__(self, limit: int, key: str = "default") -> None:
         self.limit = limit
-        self.poll = poll
         digest = hashlib.sha1(f"{os.getuid()}:{key}".encode()).hexdigest()[:12]
         self.folder = os.path.join(tempfile.gettempdir(), f"olm-data-downloads-{digest}")
 
@@ -480,20 +491,24 @@ class DownloadSlots:
             yield None
             return
         os.makedirs(self.folder, exist_ok=True)
-        while True:
-            for slot in range(self.limit):
-                fd = os.open(os.path.join(self.folder, f"slot-{slot}"), os.O_RDWR | os.O_CREAT, 0o600)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError as e:
-                    os.close(fd)
-                    if e.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
-                    continue
-                try:
-                    yield slot
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-                    os.close(fd)
-                return
-            time.sleep(self.poll)
+        start = random.randrange(self.limit)  # spread the waiters over the slots
+        fd, slot = -1, None
+        for candidate in [(start + i) % self.limit for i in range(self.limit)]:  # a free slot, without waiting
+            fd = os.open(os.path.join(self.folder, f"slot-{candidate}"), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                slot = candidate
+                break
+            except OSError as e:
+                os.close(fd)
+                if e.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+        if slot is None:  # all busy: queue on one of them (the kernel wakes us when it is released)
+            slot = start
+            fd = os.open(os.path.join(self.folder, f"slot-{slot}"), os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield slot
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)

@@ -31,7 +31,7 @@ from datatrove.pipeline.readers.base import BaseReader
 from datatrove.utils.logging import logger
 
 from olm_data.errors import UsageError
-from olm_data.readers.remote import DownloadSlots, FetchError, RetryPolicy, is_remote, open_remote
+from olm_data.readers.remote import FetchError, RetryPolicy, is_remote, open_remote
 
 #: File sampling ratios applied by default: the original OLM build of CC-MAIN-2022-49 (huggingface/olm-datasets,
 #: seed 42). Every other snapshot is read whole unless a ratio is given (OLM's 2022-33 build used 0.20).
@@ -302,7 +302,7 @@ class CommonCrawlWarcReader(BaseReader):
     Sharding is deterministic: the sorted file list, task `rank` of `world_size` reads `files[rank::world_size]`.
     Remote files (https://, s3://) are streamed, nothing is copied locally, through
     `olm_data.readers.remote.ResumableStream`: timeouts, retries with backoff on throttling and cut connections,
-    resumed with a Range request at the byte where they broke, at most `retry.concurrency` downloads per node.
+    resumed with a Range request at the byte where they broke, at most `retry.concurrency` transfers at once per node.
     A remote file that still cannot be read raises `FetchError`, which fails the task (so the run exits non-zero
     and a rerun fetches it again), unless `allow_missing`: then it is counted as `missing_file`, named in the
     task log and kept in `missing_files` (the executor writes that list next to the task's stats).
@@ -496,7 +496,7 @@ class CommonCrawlWarcReader(BaseReader):
         logged: set[str] = set()
         try:
             if is_remote(path):
-                with self._download_slots().hold(), open_remote(path, self.retry, self.stat_update) as f:
+                with open_remote(path, self.retry, self.stat_update) as f:
                     yield from self._read_stream(f, path, snapshot, logged)
             else:
                 with fsspec.open(path, "rb") as f:
@@ -511,9 +511,6 @@ class CommonCrawlWarcReader(BaseReader):
             self._problem("unreadable_file", path, 0, f"{type(e).__name__}: {e}", logged)
         except Exception as e:  # a reader bug met on odd input must not kill a run over thousands of files
             self._problem("reader_error", path, 0, f"{type(e).__name__}: {e}", logged)
-
-    def _download_slots(self) -> DownloadSlots:
-        return DownloadSlots(self.retry.concurrency, key="common-crawl")
 
     def _read_stream(self, f: BinaryIO, path: str, snapshot: str | None, logged: set[str]) -> Iterator[Document]:
         src = _ByteSource(f)
@@ -807,7 +804,7 @@ def add_common_crawl_arguments(parser: Any, snapshot: str) -> None:
         "--http-concurrency",
         type=_non_negative(int),
         default=policy.concurrency,
-        help=f"simultaneous downloads per node, all tasks together; 0: no cap (default {policy.concurrency})",
+        help=f"transfers in flight per node, all tasks together; 0: no cap (default {policy.concurrency})",
     )
     group.add_argument(
         "--allow-missing",
