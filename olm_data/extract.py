@@ -25,6 +25,7 @@ from datatrove.utils.logging import logger
 from datatrove.utils.typeshelper import StatHints
 
 from olm_data.errors import EmptyOutputError, UsageError
+from olm_data.readers.warc import CC_EXTRACTED_TEXT
 
 DEFAULT_TIMEOUT = 5.0
 #: why a document was dropped; each is a stat of the step
@@ -49,6 +50,9 @@ class LoudExtractor(BaseExtractor):
 
     Subclasses implement `extract(html) -> str | None` (run in datatrove's sandbox subprocess, with a timeout per
     document) and may extend `check_install()`. Metadata is kept; the text is replaced by the extraction.
+
+    Documents that are already text (`content_type` text/plain: WET `conversion` records, Common Crawl's own
+    extraction) pass through unchanged and are counted as `already_text`.
 
     Stats: `total`, `extracted` (= `forwarded`), `dropped`, and one per reason in `DROP_REASONS`:
     `sandbox_failed` (the subprocess died before it could extract: the import trap; after 3 in a row with
@@ -101,6 +105,12 @@ class LoudExtractor(BaseExtractor):
             for doc in data:
                 self.stat_update(StatHints.total)
                 counts["total"] += 1
+                if doc.metadata.get("content_type") == CC_EXTRACTED_TEXT:  # WET: Common Crawl extracted it already
+                    counts["extracted"] += 1
+                    self.stat_update("already_text", StatHints.forwarded)
+                    self.update_doc_stats(doc)
+                    yield doc
+                    continue
                 with self.track_time():
                     reason, detail, text = self._extract_in(sandbox, doc.text)
                 streak = streak + 1 if reason == "sandbox_failed" else 0

@@ -3,6 +3,7 @@
 Run:
     olm-data run pipelines/olm_original_2022_49.py --sample         # the bundled WARCs (+ the sample's Wikipedia LM)
     olm-data run pipelines/olm_original_2022_49.py --input 'warcs/*.warc.gz' --lm out/wikipedia_20221220/lm
+    olm-data run pipelines/olm_original_2022_49.py --lm out/wikipedia_20221220/lm   # the snapshot's WET files, as OLM
 
 Flow (OLM's published order): page text -> Wikipedia-URL removal -> BigScience's text edits -> fastText language
 ID (en, score >= 0.80, on the edited text) -> BigScience's quality filters (BigScience's word lists) ->
@@ -10,9 +11,10 @@ perplexity <= 1500 -> exact dedup of the first 100 bytes, then of the last 100 b
 (suffix arrays, k = 100 bytes), dropping every document that holds a duplicated span (all copies).
 No URL blocklist, no MinHash, no perplexity sampling: OLM had none of them.
 
-Input: OLM read Common Crawl's WET files (text CC extracted from every visible part of the page). This pipeline
-reads WARC files and extracts all visible text with resiliparse (`main_content=False`) as the stand-in for WET
-text; reading WET files directly comes with the inputs issue. The perplexity cut uses our own Wikipedia LM
+Input: OLM read Common Crawl's WET files (text CC extracted from every visible part of the page), and so does this
+pipeline by default for a snapshot (`--format wet` streams its `wet.paths.gz`; WET records pass the extraction step
+unchanged). WARC input (`--format warc`, the bundled sample, local WARCs) is extracted with resiliparse keeping all
+visible text (`main_content=False`), the closest stand-in for WET text. The perplexity cut uses our own Wikipedia LM
 (pipelines/wikipedia_20221220.py), not OLM's: perplexity scales differ between LMs, so 1500 is OLM's number,
 not a calibrated equivalent (`--perplexity-cutoff` changes it).
 
@@ -43,7 +45,9 @@ OUTPUT = "deduped"  # the final corpus folder under --output
 
 
 def add_arguments(parser) -> None:
-    add_common_crawl_arguments(parser, SNAPSHOT)  # the same files as pipelines/cc_2022_49.py picks from the same flags
+    add_common_crawl_arguments(
+        parser, SNAPSHOT, format="wet"
+    )  # the same files as pipelines/cc_2022_49.py picks from the same flags
     parser.add_argument("--lm", help="reference LM folder (default: the Wikipedia pipeline's, built with --sample)")
     parser.add_argument("--perplexity-cutoff", type=float, default=PERPLEXITY_CUTOFF, help="highest perplexity kept")
 

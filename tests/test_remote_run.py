@@ -78,7 +78,7 @@ def test_lost_file_fails_the_run_and_the_rerun_completes_byte_identical(tmp_path
         )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f"{SNAPSHOT}: 3 of 3 WARC files (sample ratio 1.0, seed 42)" in proc.stderr
-    snapshots = {json.loads(m)["snapshot"] for f in (snap / "filtered").glob("*.parquet")
+    snapshots = {m["snapshot"] for f in (snap / "filtered").glob("*.parquet")
                  for m in pq.read_table(f).column("metadata").to_pylist()}  # fmt: skip
     assert snapshots == {SNAPSHOT}
     manifest = json.loads((snap / "manifest.json").read_text())

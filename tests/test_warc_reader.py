@@ -568,3 +568,56 @@ def test_existing_file_names_with_glob_characters_are_taken_literally(tmp_path):
     (tmp_path / "x y 1.warc.gz").write_bytes(b"")  # what the bracket, read as a glob class, would match instead
     docs, _ = read(str(path))
     assert urls(docs) == [wf.page_url(0)]
+
+
+# ------------------------------------------------------------------------------------------ WET (OLM's input)
+WET_TEXTS = [
+    "The Covid-19 pandemic is global.\nVaccines were rolled out in 2021.",
+    "Ein deutscher Text über das Wetter.",
+    "   ",  # an empty extraction
+]
+
+
+def write_wet(path: Path) -> list[int]:
+    records = [wf.warcinfo()] + [wf.conversion(wf.page_url(i), t) for i, t in enumerate(WET_TEXTS)]
+    return wf.write_warc(path, records)
+
+
+def test_wet_conversion_records_are_documents_with_their_text(tmp_path):
+    path = tmp_path / "CC-MAIN-20221126080725-20221126110725-00000.warc.wet.gz"
+    offsets = write_wet(path)
+    docs, stats = read(str(tmp_path))  # a folder: *.warc.wet.gz files are found too
+    assert [d.text for d in docs] == WET_TEXTS[:2]
+    assert [d.metadata["offset"] for d in docs] == offsets[1:3]
+    assert {d.metadata["content_type"] for d in docs} == {"text/plain"}  # Common Crawl extracted it
+    assert docs[0].id == wf.record_id(wf.page_url(0), "conversion")
+    assert total_of(stats, "wet_records") == 2 and total_of(stats, "empty_payload") == 1
+
+
+def total_of(stats, key):
+    value = stats.get(key, 0)
+    return value["total"] if isinstance(value, dict) else value
+
+
+def test_extraction_passes_wet_text_through(tmp_path):
+    from olm_data.extract import make_extractor
+
+    write_wet(tmp_path / "x.warc.wet.gz")
+    docs, _ = read(str(tmp_path / "x.warc.wet.gz"))
+    extractor = make_extractor("resiliparse")
+    out = list(extractor.run(iter(docs)))
+    assert [d.text for d in out] == WET_TEXTS[:2]
+    assert total_of(extractor.stats.to_dict()["stats"], "already_text") == 2
+
+
+def test_format_wet_expands_a_snapshot_to_its_wet_paths(tmp_path):
+    snap = "CC-MAIN-2099-01"
+    rel = f"crawl-data/{snap}/segments/1/wet/CC-MAIN-x-00000.warc.wet.gz"
+    (tmp_path / rel).parent.mkdir(parents=True)
+    write_wet(tmp_path / rel)
+    with gzip.open(tmp_path / "crawl-data" / snap / "wet.paths.gz", "wt") as f:
+        f.write(rel + "\n")
+    docs, _ = read(snap, base_url=str(tmp_path), format="wet")
+    assert [d.text for d in docs] == WET_TEXTS[:2] and {d.metadata["snapshot"] for d in docs} == {snap}
+    with pytest.raises(UsageError, match="no paths list"):
+        CommonCrawlWarcReader(snap, base_url=str(tmp_path)).list_files()  # warc.paths.gz is not there

@@ -72,6 +72,22 @@ def response(
     return _write(build, gzip)
 
 
+def conversion(url: str, text: str, gzip: bool = True) -> bytes:
+    """A WET `conversion` record: Common Crawl's extracted text of a page (UTF-8, text/plain)."""
+    warc = {"WARC-Record-ID": record_id(url, "conversion"), "WARC-Date": DATE}
+
+    def build(w: WARCWriter):
+        return w.create_warc_record(
+            url,
+            "conversion",
+            payload=io.BytesIO(text.encode("utf-8")),
+            warc_content_type="text/plain",
+            warc_headers_dict=warc,
+        )
+
+    return _write(build, gzip)
+
+
 def request(url: str, gzip: bool = True) -> bytes:
     """A `request` record as file bytes."""
     http = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.com")], is_http_request=True)

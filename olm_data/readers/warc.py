@@ -43,7 +43,11 @@ DEFAULT_MAX_RECORD_BYTES = 10 * 2**20
 
 SNAPSHOT_RE = re.compile(r"^CC-MAIN-\d{4}-\d{2}$")
 _SNAPSHOT_IN_PATH_RE = re.compile(r"crawl-data/(CC-MAIN-\d{4}-\d{2})/")
-_WARC_SUFFIXES = (".warc", ".warc.gz")
+_WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.wet", ".warc.wet.gz")
+#: content_type of documents whose text Common Crawl extracted itself (WET `conversion` records): the extraction
+#: step passes them through unchanged
+CC_EXTRACTED_TEXT = "text/plain"
+FORMATS = {"warc": "warc.paths.gz", "wet": "wet.paths.gz"}
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 # HTTP types that say nothing about the payload: only for these (or no type at all) are the bytes sniffed
 _GENERIC_TYPES = ("", "application/octet-stream", "binary/octet-stream", "application/unknown", "unknown/unknown")
@@ -307,6 +311,11 @@ class CommonCrawlWarcReader(BaseReader):
     and a rerun fetches it again), unless `allow_missing`: then it is counted as `missing_file`, named in the
     task log and kept in `missing_files` (the executor writes that list next to the task's stats).
 
+    WET files (Common Crawl's own text extraction, what OLM read) are read too, recognised by their records:
+    each `conversion` record becomes a document with its text as is and `content_type` "text/plain" (see
+    `CC_EXTRACTED_TEXT`: the extraction step passes such documents through). `format="wet"` makes snapshot names
+    expand to `wet.paths.gz` instead of `warc.paths.gz` (same sampling).
+
     Kept: `response` records with a 2xx HTTP status whose payload is HTML (HTTP Content-Type text/html or
     application/xhtml+xml; else WARC-Identified-Payload-Type; else, when neither says anything useful, the
     bytes are sniffed the WHATWG way). Documents: id = WARC-Record-ID, text = the decoded HTML, metadata = url,
@@ -336,6 +345,7 @@ class CommonCrawlWarcReader(BaseReader):
         retry: timeouts, retries and the per-node download cap for remote files.
         allow_missing: go on past a remote file that cannot be fetched (counted, listed) instead of failing the
             task; the runtime checks the run's total against `--allow-missing N`.
+        format: `warc` or `wet`: which paths list a snapshot name expands to (local files: either, detected).
     """
 
     name = "🕷 Common Crawl WARC"
@@ -354,6 +364,7 @@ class CommonCrawlWarcReader(BaseReader):
         default_metadata: dict | None = None,
         retry: RetryPolicy | None = None,
         allow_missing: bool = False,
+        format: str = "warc",
     ) -> None:
         super().__init__(limit=limit, default_metadata=default_metadata)
         items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
@@ -377,6 +388,9 @@ class CommonCrawlWarcReader(BaseReader):
         self.snapshot = snapshot
         self.max_record_bytes = max_record_bytes
         self.ok_status_only = ok_status_only
+        if format not in FORMATS:
+            raise UsageError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+        self.format = format
         self.retry = retry or RetryPolicy()
         self.allow_missing = allow_missing
         self.missing_files: list[dict[str, Any]] = []  # remote files given up on (with allow_missing)
@@ -403,7 +417,7 @@ class CommonCrawlWarcReader(BaseReader):
         Computed once per reader (a snapshot's paths list is fetched once, in the process that plans the run,
         and travels to the tasks with the pickled pipeline instead of being fetched again by each of them).
         """
-        key = (*self.inputs, self.base_url, str(self.sample_ratio), str(self.seed), str(self.snapshot))
+        key = (*self.inputs, self.base_url, str(self.sample_ratio), str(self.seed), str(self.snapshot), self.format)
         if self._listed is None or self._listed[0] != key:
             self._listed = (key, self._list_files())
         return list(self._listed[1])
@@ -423,7 +437,10 @@ class CommonCrawlWarcReader(BaseReader):
                     if rng.random() <= ratio:
                         found[_join_url(self.base_url, rel)] = item
                         kept += 1
-                logger.info(f"{item}: {kept:,} of {len(paths):,} WARC files (sample ratio {ratio}, seed {self.seed})")
+                kind = self.format.upper()
+                logger.info(
+                    f"{item}: {kept:,} of {len(paths):,} {kind} files (sample ratio {ratio}, seed {self.seed})"
+                )
                 continue
             if is_remote(item) and not item.startswith("s3://"):  # one URL, one file (HTTP has no listing)
                 found[item] = self.snapshot or _snapshot_from_path(item) or UNKNOWN_SNAPSHOT
@@ -447,7 +464,7 @@ class CommonCrawlWarcReader(BaseReader):
     def _snapshot_paths(self, snapshot: str) -> list[str]:
         import fsspec
 
-        url = _join_url(self.base_url, f"crawl-data/{snapshot}/warc.paths.gz")
+        url = _join_url(self.base_url, f"crawl-data/{snapshot}/{FORMATS[self.format]}")
         try:
             if is_remote(url):
                 with open_remote(url, self.retry) as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
@@ -609,7 +626,7 @@ class CommonCrawlWarcReader(BaseReader):
             self._problem("bad_record", path, offset, f"malformed WARC headers ({e})", logged)
             return _RESYNC
         rec_type = (headers.get_header("WARC-Type") or "").strip().lower() or "untyped"
-        if length > self.max_record_bytes or rec_type != "response":
+        if length > self.max_record_bytes or rec_type not in ("response", "conversion"):
             # a small skipped block is kept for a moment: if its Content-Length is too long, the next record
             # is inside it and must be handed back
             block, got = s.read(length, keep=length <= self.max_record_bytes)
@@ -627,7 +644,7 @@ class CommonCrawlWarcReader(BaseReader):
             return self._short_block(s, block, path, offset, logged, gzip)
         if not self._check_trailer(s, block, path, offset, logged):
             return None
-        return headers, block
+        return headers, block, rec_type
 
     def _short_block(self, s: _Decoded, block: bytes, path: str, offset: int, logged: set[str], gzip: bool):
         """The unit ended before Content-Length bytes: the length is wrong (next record inside), or the file is
@@ -661,13 +678,15 @@ class CommonCrawlWarcReader(BaseReader):
     def _to_document(self, record, path: str, offset: int, snapshot: str | None, logged: set[str]):
         from warcio.statusandheaders import StatusAndHeadersParser
 
-        warc_headers, block = record
+        warc_headers, block, rec_type = record
         url = warc_headers.get_header("WARC-Target-URI") or ""
         if url.startswith("<") and url.endswith(">"):
             url = url[1:-1]  # wget 1.19 bug, as warcio handles it
         if not url.lower().startswith(("http:", "https:")):
             self.stat_update("skipped_non_http")  # dns:, whois:, ... responses carry no HTTP message
             return None
+        if rec_type == "conversion":
+            return self._wet_document(warc_headers, block, url, path, offset, snapshot, logged)
         stream = io.BytesIO(block)
         try:
             http = StatusAndHeadersParser([], verify=False).parse(stream)
@@ -709,6 +728,28 @@ class CommonCrawlWarcReader(BaseReader):
             "source_file": path,
             "offset": offset,
             "content_type": content_type,
+            "snapshot": snapshot,
+        }
+        record_id = warc_headers.get_header("WARC-Record-ID") or f"{path}#{offset}"
+        return self.get_document_from_dict({"text": text, "id": record_id, "metadata": metadata}, path, offset)
+
+    def _wet_document(self, warc_headers, block: bytes, url: str, path: str, offset: int, snapshot, logged):
+        """A WET `conversion` record: Common Crawl's extracted text (UTF-8), kept as it is."""
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            self._problem("bad_encoding", path, offset, "conversion record is not UTF-8 (kept, replaced)", logged)
+            text = block.decode("utf-8", errors="replace")
+        if not text.strip():
+            self.stat_update("empty_payload")
+            return None
+        self.stat_update("wet_records")
+        metadata = {
+            "url": url,
+            "date": warc_headers.get_header("WARC-Date"),
+            "source_file": path,
+            "offset": offset,
+            "content_type": CC_EXTRACTED_TEXT,
             "snapshot": snapshot,
         }
         record_id = warc_headers.get_header("WARC-Record-ID") or f"{path}#{offset}"
@@ -768,10 +809,13 @@ _RESYNC = object()
 
 
 # ----------------------------------------------------------------------------------------- pipeline wiring
-def add_common_crawl_arguments(parser: Any, snapshot: str) -> None:
+def add_common_crawl_arguments(parser: Any, snapshot: str, format: str = "warc") -> None:
     """The flags of a Common Crawl pipeline: which crawl, which share of it, from where, how hard to try."""
     policy = RetryPolicy()
-    group = parser.add_argument_group("Common Crawl input")
+    import argparse
+
+    # the CLI hands pipeline files a group already ("pipeline options"): nesting groups is deprecated
+    group = parser.add_argument_group("Common Crawl input") if isinstance(parser, argparse.ArgumentParser) else parser
     group.add_argument(
         "--snapshot",
         type=_snapshot_name,
@@ -787,6 +831,13 @@ def add_common_crawl_arguments(parser: Any, snapshot: str) -> None:
         "--cc-base",
         default=DEFAULT_BASE_URL,
         help="where crawl-data/ is: https:// (default), s3://commoncrawl/, a folder",
+    )
+    group.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        default=format,
+        help=f"read the snapshot's WARC files (HTML, extracted here) or its WET files (Common Crawl's own text, what "
+        f"OLM read); local files are recognised either way (default {format})",
     )
     group.add_argument(
         "--http-retries",
@@ -841,6 +892,7 @@ def common_crawl_reader(run: Any, snapshot: str, sample_files: Sequence[str], se
             concurrency=options.get("http_concurrency", RetryPolicy.concurrency),
         ),
         allow_missing=bool(options.get("allow_missing")),
+        format=options.get("format") or "warc",
         **kwargs,
     )
 
