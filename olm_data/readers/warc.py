@@ -722,16 +722,7 @@ class CommonCrawlWarcReader(BaseReader):
             return None
         if warc_headers.get_header("WARC-Truncated"):
             self.stat_update("truncated_payload")  # the crawler cut the payload (CC: at 1 MiB); kept
-        metadata = {
-            "url": url,
-            "date": warc_headers.get_header("WARC-Date"),
-            "source_file": path,
-            "offset": offset,
-            "content_type": content_type,
-            "snapshot": snapshot,
-        }
-        record_id = warc_headers.get_header("WARC-Record-ID") or f"{path}#{offset}"
-        return self.get_document_from_dict({"text": text, "id": record_id, "metadata": metadata}, path, offset)
+        return self._document(warc_headers, text, url, path, offset, content_type, snapshot)
 
     def _wet_document(self, warc_headers, block: bytes, url: str, path: str, offset: int, snapshot, logged):
         """A WET `conversion` record: Common Crawl's extracted text (UTF-8), kept as it is."""
@@ -744,12 +735,16 @@ class CommonCrawlWarcReader(BaseReader):
             self.stat_update("empty_payload")
             return None
         self.stat_update("wet_records")
+        return self._document(warc_headers, text, url, path, offset, CC_EXTRACTED_TEXT, snapshot)
+
+    def _document(self, warc_headers, text: str, url: str, path: str, offset: int, content_type: str, snapshot):
+        """The Document of one record: id = WARC-Record-ID, the metadata every reader output carries."""
         metadata = {
             "url": url,
             "date": warc_headers.get_header("WARC-Date"),
             "source_file": path,
             "offset": offset,
-            "content_type": CC_EXTRACTED_TEXT,
+            "content_type": content_type,
             "snapshot": snapshot,
         }
         record_id = warc_headers.get_header("WARC-Record-ID") or f"{path}#{offset}"
