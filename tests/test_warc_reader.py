@@ -351,7 +351,8 @@ def test_not_a_warc_at_all(tmp_path):
     docs, stats = read(str(tmp_path))
     assert docs == []
     assert stats["input_files"] == 3
-    assert stats["garbage_skipped"] >= 2
+    # random bytes and HTML are named as not WARC files; a gzip of text is read as gzip and skipped as garbage
+    assert stats["unknown_format"] == 2 and stats["garbage_skipped"] == 1
 
 
 def test_50_mb_record_is_skipped_without_reading_it_into_memory(tmp_path):
@@ -621,3 +622,68 @@ def test_format_wet_expands_a_snapshot_to_its_wet_paths(tmp_path):
     assert [d.text for d in docs] == WET_TEXTS[:2] and {d.metadata["snapshot"] for d in docs} == {snap}
     with pytest.raises(UsageError, match="no paths list"):
         CommonCrawlWarcReader(snap, base_url=str(tmp_path)).list_files()  # warc.paths.gz is not there
+
+
+# ------------------------------------------------------------------------------------------ other formats
+def arc_file(pages: list[tuple[str, bytes]], gzip_members: bool = False) -> bytes:
+    """An ARC v1 file (what the Internet Archive wrote before WARC): a filedesc record, then one per page."""
+    desc = b"1 0 InternetArchive\nURL IP-address Archive-date Content-type Archive-length\n"
+    records = [f"filedesc://test.arc 0.0.0.0 20221126000000 text/plain {len(desc)}\n".encode() + desc + b"\n"]
+    for url, body in pages:
+        content = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + body
+        records.append(f"{url} 93.184.216.34 20221126080725 text/html {len(content)}\n".encode() + content + b"\n")
+    return b"".join(gzip.compress(r) if gzip_members else r for r in records)
+
+
+@pytest.mark.parametrize("gzip_members", [False, True])
+def test_arc_files_are_read_with_stable_ids(tmp_path, gzip_members):
+    pages = [
+        (wf.page_url(i), wf.html_page(f"ARC page {i}", [f"page number {i} of an old crawl"]).encode())
+        for i in range(3)
+    ]
+    path = tmp_path / ("old.arc.gz" if gzip_members else "old.arc")
+    path.write_bytes(arc_file(pages, gzip_members))
+    docs, stats = read(str(tmp_path))
+    assert urls(docs) == [u for u, _ in pages] and "page number 2" in docs[2].text
+    assert docs[0].id == f"<urn:arc:{path.name}:{docs[0].metadata['offset']}>"
+    assert [d.id for d in read(str(path))[0]] == [d.id for d in docs]  # the same ids every time
+    assert stats["arc_files"] == 1 and "garbage_skipped" not in stats
+
+
+@pytest.mark.parametrize(
+    "name, data, named",
+    [
+        ("x.warc.zst", b"\x28\xb5\x2f\xfd" + bytes(100), "zstd"),
+        ("x.warc.bz2", b"BZh91AY&SY" + bytes(100), "bz2"),
+        ("x.warc.gz.gz", gzip.compress(wf.page(0)), "gzip of a gzip"),
+        ("x.warc", b"just some notes, not an archive\n" * 50, "plain text"),
+    ],
+)
+def test_unknown_formats_are_named(tmp_path, name, data, named, caplog_loguru):
+    (tmp_path / name).write_bytes(data)
+    docs, stats = read(str(tmp_path / name))
+    assert docs == [] and stats["unknown_format"] == 1
+    assert named in caplog_loguru.text and f"{name} @ 0: unknown_format" in caplog_loguru.text
+
+
+def test_junk_before_the_first_gzip_member_costs_only_the_junk(tmp_path):
+    path = tmp_path / "junk.warc.gz"
+    wf.write_warc(path, [b"JUNK" * 300] + pages(18))
+    docs, stats = read(str(path))
+    assert len(docs) == 18 and stats["garbage_skipped"] == 1
+
+
+@pytest.fixture
+def caplog_loguru():
+    """The reader's loguru warnings as text."""
+
+    class Sink:
+        text = ""
+
+        def write(self, message):
+            Sink.text += str(message)
+
+    sink = Sink()
+    handler = logger.add(sink.write, level="WARNING")
+    yield sink
+    logger.remove(handler)

@@ -43,7 +43,7 @@ DEFAULT_MAX_RECORD_BYTES = 10 * 2**20
 
 SNAPSHOT_RE = re.compile(r"^CC-MAIN-\d{4}-\d{2}$")
 _SNAPSHOT_IN_PATH_RE = re.compile(r"crawl-data/(CC-MAIN-\d{4}-\d{2})/")
-_WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.wet", ".warc.wet.gz")
+_WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.wet", ".warc.wet.gz", ".arc", ".arc.gz")
 #: content_type of documents whose text Common Crawl extracted itself (WET `conversion` records): the extraction
 #: step passes them through unchanged
 CC_EXTRACTED_TEXT = "text/plain"
@@ -321,6 +321,11 @@ class CommonCrawlWarcReader(BaseReader):
     bytes are sniffed the WHATWG way). Documents: id = WARC-Record-ID, text = the decoded HTML, metadata = url,
     date (WARC-Date), source_file, offset, content_type, snapshot (the snapshot name, or `unknown`).
 
+    ARC files (`filedesc://...`, the format before WARC) are read through warcio's ARC parser. A file that is
+    neither is not read, and `unknown_format` names what it looks like (zstd, bz2, a gzip of a gzip, HTML, text).
+    Junk before the first gzip member is skipped (`garbage_skipped`) and reading starts at the first member that
+    holds a WARC record.
+
     Damaged input never stops the run and never costs the good records around it; each problem is counted
     under a stat and logged once per file with its offset: `empty_file`, `truncated_file`, `bad_gzip_member`
     (resynchronised at the next member), `garbage_skipped`, `bad_record` (malformed WARC headers),
@@ -531,17 +536,26 @@ class CommonCrawlWarcReader(BaseReader):
 
     def _read_stream(self, f: BinaryIO, path: str, snapshot: str | None, logged: set[str]) -> Iterator[Document]:
         src = _ByteSource(f)
-        head = src.read(2)
+        head = src.read(_SNIFF_BYTES)
         src.unread(head)
         if not head:
             self._problem("empty_file", path, 0, "0 bytes", logged)
             return
-        if head != _GZIP_MAGIC[:2]:
+        kind, what = _sniff_format(head)
+        if kind == "arc":
+            yield from self._read_arc(src, path, snapshot, logged)
+            return
+        if kind == "unknown":
+            self._problem("unknown_format", path, 0, f"not a WARC file: {what}", logged)
+            return
+        if kind == "warc":
             plain = _PlainDecoded(src)
             yield from self._read_unit(plain, path, snapshot, logged, plain.tell, gzip=False)
             return
         gz = _GzipDecoded(src)
         pos, skipped = gz.next_member()
+        if skipped:  # junk before the first member: resynchronised at the first member holding a WARC record
+            self._problem("garbage_skipped", path, 0, f"{skipped} bytes before the first gzip member", logged)
         while pos is not None:
             try:
                 yield from self._read_unit(gz, path, snapshot, logged, lambda: gz.member_start, gzip=True)
@@ -557,6 +571,37 @@ class CommonCrawlWarcReader(BaseReader):
             pos, skipped = gz.next_member()
             if skipped:
                 self._problem("garbage_skipped", path, start, f"{skipped} bytes between gzip members", logged)
+
+    def _read_arc(self, src: _ByteSource, path: str, snapshot: str | None, logged: set[str]) -> Iterator[Document]:
+        """An ARC file (the Internet Archive's format before WARC), plain or gzip, through warcio's ARC parser.
+
+        warcio gives ARC records random WARC-Record-IDs; ids here are `<urn:arc:FILE:OFFSET>`, so the same file
+        gives the same documents every time.
+        """
+        from warcio.archiveiterator import ArchiveIterator
+
+        self.stat_update("arc_files")
+        records = ArchiveIterator(src, arc2warc=True)
+        name, offset = os.path.basename(path), 0
+        try:
+            for record in records:
+                # the body first: warcio's get_record_offset() reads the record to its end
+                too_large = record.length is not None and record.length > self.max_record_bytes
+                body = b"" if too_large or record.rec_type != "response" else record.raw_stream.read()
+                offset = records.get_record_offset()
+                if record.rec_type != "response":
+                    self.stat_update(f"skipped_{record.rec_type}")
+                    continue
+                if too_large:
+                    self._problem("record_too_large", path, offset, f"length {record.length} (skipped)", logged)
+                    continue
+                http = record.http_headers.to_bytes() if record.http_headers else b""
+                record.rec_headers.replace_header("WARC-Record-ID", f"<urn:arc:{name}:{offset}>")
+                doc = self._to_document((record.rec_headers, http + body, "response"), path, offset, snapshot, logged)
+                if doc is not None:
+                    yield doc
+        except Exception as e:  # noqa: BLE001 - warcio raises many types on damaged ARC files; keep what was read
+            self._problem("bad_record", path, offset, f"ARC: {type(e).__name__}: {e}", logged)
 
     def _read_unit(self, s: _Decoded, path: str, snapshot: str | None, logged: set[str], where, gzip: bool):
         """Yields the documents of one unit (a plain file or a gzip member), skipping what is damaged."""
@@ -801,6 +846,47 @@ class CommonCrawlWarcReader(BaseReader):
 
 _STOP = object()
 _RESYNC = object()
+
+_SNIFF_BYTES = 1 << 16
+#: what a file that is not a WARC starts with, to name it in the `unknown_format` message
+_SIGNATURES = (
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed (.zst): decompress it first (zstd -d)"),
+    (b"BZh", "bz2-compressed: decompress it first (bunzip2)"),
+    (b"\xfd7zXZ\x00", "xz-compressed: decompress it first (unxz)"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"%PDF", "a PDF document"),
+)
+
+
+def _sniff_format(head: bytes) -> tuple[str, str]:
+    """(kind, description) of a file from its first bytes: kind is `gzip` (a gzip WARC, maybe after junk), `warc`
+    (plain), `arc` (plain or gzip), or `unknown` (named in the description)."""
+    if head.startswith(_GZIP_MAGIC[:2]):
+        try:
+            inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+        except zlib.error:
+            return "gzip", "gzip"  # a damaged first member: the gzip reader counts it and resynchronises
+        if inner.startswith(b"filedesc://"):
+            return "arc", "gzip ARC"
+        if inner.startswith(_GZIP_MAGIC[:2]):
+            return "unknown", "a gzip of a gzip file: decompress it once (gunzip) and read the .warc.gz inside"
+        return "gzip", "gzip"
+    stripped = head.lstrip(b"\r\n\t ")
+    if stripped.startswith(b"filedesc://"):
+        return "arc", "ARC"
+    for signature, what in _SIGNATURES:
+        if head.startswith(signature):
+            return "unknown", what
+    warc, member = head.find(b"WARC/"), head.find(_GZIP_MAGIC)
+    if member >= 0 and (warc < 0 or member < warc):
+        return "gzip", "gzip after junk"
+    if warc >= 0:
+        return "warc", "WARC"
+    if stripped[:1] == b"<":
+        return "unknown", f"an HTML or XML file (starts with {stripped[:30]!r})"
+    printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in head[:512]) / max(1, len(head[:512]))
+    kind = "plain text" if printable > 0.95 else "binary data"
+    return "unknown", f"{kind} without a WARC record in its first {len(head):,} bytes (starts with {head[:30]!r})"
 
 
 # ----------------------------------------------------------------------------------------- pipeline wiring
