@@ -25,6 +25,9 @@ Runs, each on a fresh output folder, in this process (datatrove's LocalPipelineE
   OLM quality -> parquet, then exact and MinHash dedup; its perplexity-sampling stages only with `--lm`, as
   they need a reference LM from `pipelines/wikipedia_20221220.py`): the default;
 - olm resiliparse: the same with the extraction step swapped for `make_extractor("resiliparse")`;
+- olm WET: the same pipeline on the WET file of the same pages (what OLM read: Common Crawl's own text, one
+  `conversion` record per page, made here off the clock with resiliparse keeping all visible text, as CC's WET
+  extraction does); the extraction step passes WET text through, so this is the pipeline without extraction;
 - datatrove FineWeb: datatrove `WarcReader` -> `Trafilatura` (same options as ours: favour_precision, no
   cross-document dedup, 5 s timeout) -> `LanguageFilter(["en"])` with the same local lid.176.ftz (datatrove
   would download lid.176.bin) -> `GopherRepetitionFilter` -> `GopherQualityFilter` ->
@@ -231,6 +234,33 @@ def olm_stages(warc: Path, out: Path, extractor: str, tap: bool = False, lm: str
     return stages
 
 
+def write_wet(warc: Path, wet: Path) -> int:
+    """The WET file Common Crawl would make of `warc`: one `conversion` record of all visible text per HTML page
+    (resiliparse without main-content detection, the closest to CC's own extraction); returns the record count."""
+    import io
+
+    from resiliparse.extract.html2text import extract_plain_text
+    from warcio.warcwriter import WARCWriter
+
+    from olm_data.readers.warc import CommonCrawlWarcReader
+
+    n = 0
+    with open(wet, "wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        for doc in CommonCrawlWarcReader(str(warc)).run():
+            text = extract_plain_text(doc.text, main_content=False)
+            record = writer.create_warc_record(
+                doc.metadata["url"],
+                "conversion",
+                payload=io.BytesIO(text.encode("utf-8")),
+                warc_content_type="text/plain",
+                warc_headers_dict={"WARC-Date": doc.metadata["date"], "WARC-Refers-To": doc.id},
+            )
+            writer.write_record(record)
+            n += 1
+    return n
+
+
 def datatrove_stages(warc: Path, out: Path) -> list:
     from datatrove.pipeline.extractors import Trafilatura
     from datatrove.pipeline.readers import WarcReader
@@ -391,9 +421,15 @@ def main() -> int:
         inputs[f"{set_name} ({n})"] = (warc, n)
     tapped = list(inputs)[1]  # the filter-chain comparison uses the documents extracted from the first synthetic WARC
 
+    # the same pages as WET (Common Crawl's own text extraction, what OLM read): made off the clock, read as input
+    wets = {}
+    for warc, _ in inputs.values():
+        wets[warc] = work / (warc.name.removesuffix(".warc.gz") + ".warc.wet.gz")
+        write_wet(warc, wets[warc])
     runs = {
         "olm trafilatura": lambda w, o, tap=False: olm_stages(w, o, "trafilatura", tap, args.lm),
         "olm resiliparse": lambda w, o, tap=False: olm_stages(w, o, "resiliparse", lm=args.lm),
+        "olm WET": lambda w, o, tap=False: olm_stages(wets[w], o, "trafilatura", lm=args.lm),
         "datatrove FineWeb": lambda w, o, tap=False: datatrove_stages(w, o),
     }
     # warm-up: imports, model loads, spaCy, first subprocess fork

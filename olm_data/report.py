@@ -602,8 +602,46 @@ def write_report(output: str | os.PathLike, path: str | os.PathLike | None = Non
     return target
 
 
+def build_comparison(outputs: list[Path]) -> str:
+    """Two (or more) runs side by side: their final corpora (documents, characters, how many URLs they share) and
+    their funnels, e.g. pipelines/cc_2022_49.py and pipelines/olm_original_2022_49.py on the same input."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    urls, rows, columns = [], [], []
+    for output in outputs:
+        manifest = load_manifest(output)
+        folder = corpus_folder(output, manifest)
+        docs = read_docs(folder, max_docs=10**9) if folder and folder.is_dir() else {"url": [], "length": []}
+        urls.append({u for u in docs["url"] if u})
+        command = " ".join(manifest.get("command", [])) or "(no manifest.json)"
+        rows.append([output.name, folder.name if folder else "?", len(docs["length"]), sum(docs["length"]), command])
+        funnels = "".join(_sec_funnel(output, manifest, None))
+        columns.append(f"<div><h2>{html.escape(output.name)}</h2>{funnels}</div>")
+    shared = [["", *(o.name for o in outputs)]]
+    for i, a in enumerate(outputs):
+        shared.append([a.name, *(len(urls[i] & urls[j]) for j in range(len(outputs)))])
+    table = _table(["run", "final corpus", "documents", "characters", "command"], rows)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>olm-data: {" vs ".join(html.escape(o.name) for o in outputs)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 1600px; margin: 2em auto; padding: 0 1em; color: #222; }}
+.cols {{ display: grid; grid-template-columns: repeat({len(outputs)}, 1fr); gap: 2em; }}
+img {{ max-width: 100%; display: block; }} table {{ border-collapse: collapse; font-size: .85em; margin: .5em 0; }}
+td, th {{ border: 1px solid #ddd; padding: .2em .6em; text-align: right; }}
+td:first-child, th:first-child {{ text-align: left; }} .note {{ color: #666; }}
+</style></head><body>
+<h1>olm-data runs side by side</h1>
+{table}
+<h2>Documents in both final corpora (by URL)</h2>
+{_table(shared[0], shared[1:])}
+<div class="cols">{"".join(columns)}</div>
+</body></html>
+"""
+
+
 def add_cli(subparsers: Any) -> None:
-    """`olm-data report OUT`."""
+    """`olm-data report OUT [OUT2 ...]`."""
     p = subparsers.add_parser(
         "report",
         help="write a self-contained HTML report of a run (funnel, drops, languages, lengths, domains, ...)",
@@ -611,7 +649,10 @@ def add_cli(subparsers: Any) -> None:
         "writes it at the end of every run; use this to rebuild it (e.g. after adding dedup or perplexity data).",
     )
     p.add_argument("output", help="an output folder of `olm-data run`")
-    p.add_argument("--to", help="where to write the page (default: OUT/report.html)")
+    p.add_argument(
+        "others", nargs="*", metavar="OUT2", help="more output folders: one page comparing the runs side by side"
+    )
+    p.add_argument("--to", help="where to write the page (default: OUT/report.html, or OUT/compare.html)")
     p.add_argument("--source", help="the corpus folder under OUT to describe (default: the run's final output)")
     p.set_defaults(func=_cmd_report)
 
@@ -619,8 +660,14 @@ def add_cli(subparsers: Any) -> None:
 def _cmd_report(args: argparse.Namespace) -> int:
     from olm_data.errors import UsageError
 
-    if not Path(args.output).is_dir():
-        raise UsageError(f"output folder not found: {args.output}")
+    for folder in [args.output, *args.others]:
+        if not Path(folder).is_dir():
+            raise UsageError(f"output folder not found: {folder}")
+    if args.others:
+        target = Path(args.to) if args.to else Path(args.output) / "compare.html"
+        target.write_text(build_comparison([Path(o) for o in [args.output, *args.others]]), encoding="utf-8")
+        print(f"comparison: {target}")
+        return 0
     if args.source and not (Path(args.output) / args.source).is_dir():
         raise UsageError(f"--source: no folder {args.source} in {args.output}")
     target = write_report(args.output, args.to, args.source)

@@ -55,3 +55,14 @@ def test_olm_original_flow_on_the_sample(tmp_path):
         m["url"] for f in (tmp_path / "deduped").glob("*.parquet") for m in pq.read_table(f)["metadata"].to_pylist()
     }
     assert urls and urls <= set(samples.expected()["english"])  # only clean English articles survive
+
+    # the two flows on the same input, side by side: `olm-data report OUT_A OUT_B`
+    cc = tmp_path / "cc"
+    assert main(["run", str(ROOT / "pipelines" / "cc_2022_49.py"), "--sample", "--output", str(cc)]) == 0
+    cc_urls = {m["url"] for f in (cc / "sampled").glob("*.parquet") for m in pq.read_table(f)["metadata"].to_pylist()}
+    page = tmp_path / "compare.html"
+    assert main(["report", str(cc), str(tmp_path), "--to", str(page)]) == 0
+    text = page.read_text()
+    shared = f"<tr><td>cc</td><td>{len(cc_urls):,}</td><td>{len(cc_urls & urls):,}</td></tr>"
+    assert shared in text  # documents of each final corpus and how many both keep
+    assert text.count('id="funnel') >= 2 and "olm_original_2022_49.py" in text and "cc_2022_49.py" in text
