@@ -758,8 +758,9 @@ def run_glue(cfg: GlueConfig) -> dict[str, Any]:
         raise UsageError("need --seeds >= 1, --epochs > 0, at least one --lr and one --batch-size")
     device = _device(cfg.device)
     if device.type == "cuda":
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
+        from .train import enable_tf32
+
+        enable_tf32()
     from transformers import AutoTokenizer
 
     level = _quiet_transformers()
