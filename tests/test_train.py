@@ -426,3 +426,22 @@ def test_two_processes_stopped_on_a_non_log_step_exit_75_and_resume_exactly(corp
     a = torch.load(tmp_path / "full/checkpoints/step-00000160.pt", weights_only=True)
     b = torch.load(run / "checkpoints/step-00000160.pt", weights_only=True)
     assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
+
+
+def test_batch_loader_reuses_a_ring_of_host_buffers_and_reads_the_right_rows(corpus):
+    shards = D.TokenShards(corpus[0], 32)
+    order = D.RowOrder(shards.rows, 64, seed=3)
+    loader = D.BatchLoader(shards, order, global_batch=12, micro_batch=4, chunks=[0, 2], start_step=1, end_step=9)
+    buffers = set()
+    try:
+        for step in range(1, 9):
+            for chunk in (0, 2):
+                got_step, got_chunk, host = next(loader)
+                first = step * 12 + chunk * 4
+                expected = shards.read(order.train_rows(np.arange(first, first + 4)))
+                assert (got_step, got_chunk) == (step, chunk)
+                assert np.array_equal(host.numpy().view(np.uint16), expected)
+                buffers.add(host.data_ptr())
+    finally:
+        loader.close()
+    assert len(buffers) <= 4 + 2  # prefetch + 2 buffers, reused, not one per micro-batch
