@@ -658,7 +658,8 @@ def fine_tune_once(
             if step >= total:
                 break
             batch = {k: v.to(device, non_blocking=True) for k, v in collate(train, idx, pad_id, multiple, pin).items()}
-            y = labels[idx].to(device)  # a few bytes from pageable memory: a plain copy
+            y = labels[idx]
+            y = (y.pin_memory() if pin else y).to(device, non_blocking=True)  # pageable -> a synchronizing copy
             with autocast:
                 logits = tm.forward(**batch).logits.float()
             if task.is_regression:
