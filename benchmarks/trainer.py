@@ -496,7 +496,7 @@ def glue_proof(args) -> None:
         cfg = GlueConfig(
             model=str(model), data_dir=args.glue_dir, tasks=["sst2", "mrpc", "stsb", "rte"],
             learning_rates=(1e-4, 3e-4) if cuda else (3e-4,), epochs=3 if cuda else 2,
-            max_train_examples=20000 if cuda else 400, max_eval_examples=None if cuda else 200,
+            max_train_examples=10000 if cuda else 400, max_eval_examples=None if cuda else 200,
             device=args.device, output=str(model / "eval"), update_card=False,
         )  # fmt: skip
         summary = run_glue(cfg)
