@@ -445,3 +445,21 @@ def test_batch_loader_reuses_a_ring_of_host_buffers_and_reads_the_right_rows(cor
     finally:
         loader.close()
     assert len(buffers) <= 4 + 2  # prefetch + 2 buffers, reused, not one per micro-batch
+
+
+def test_trainer_imports_with_only_the_gpu_image_packages():
+    """The GPU image has torch, transformers, tokenizers, numpy, pyarrow and the project installed --no-deps."""
+    blocked = "datatrove scipy sklearn spacy fasttext kenlm sentencepiece trafilatura resiliparse warcio accelerate"
+    code = f"""
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in {blocked.split()!r}:
+            raise ImportError("not on the GPU image: " + name)
+sys.meta_path.insert(0, Block())
+import olm_data.trainer.train, olm_data.trainer.data, olm_data.trainer.export, olm_data.trainer.glue
+import olm_data.trainer.evaluate, olm_data.trainer.pack
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]
