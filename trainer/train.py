@@ -2,7 +2,9 @@
 
 Run:
     olm-data pretrain --data tokenized-512/ --tokenizer tok/ --output runs/tiny/ --model tiny --tokens 33e9
-    torchrun --nproc-per-node 8 -m olm_data.cli pretrain ...      # or under `srun` (SLURM_PROCID, ...)
+    olm-data pretrain --nproc-per-node 8 ...                       # DDP on one machine; exits 75 after SIGTERM
+    torchrun --nproc-per-node 8 -m olm_data.cli pretrain ...      # or under `srun` (SLURM_PROCID, ...); torchrun
+                                                                   # itself exits 1, not 75, when SIGTERM stops it
     olm-data pretrain --resume runs/tiny/                          # continues exactly where it stopped
 
 Where the speed comes from (benchmarks/trainer.py compares against the HF Trainer recipe):
