@@ -518,7 +518,7 @@ def proof_table(args) -> None:
 
     lines = ["| check | result |", "|---|---|"]
     env = (out / "env.txt").read_text().strip().splitlines() if (out / "env.txt").exists() else []
-    lines.append(f"| environment | {'; '.join(env[:3]) or 'missing'} |")
+    lines.append(f"| environment | {'; '.join(env[:3]).replace('|', '/') or 'missing'} |")
     loss = load("loss_check")
     for dtype in ("fp32", "bf16"):
         if loss:
