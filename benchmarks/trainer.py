@@ -158,7 +158,13 @@ def hf_recipe(
     model = BertForMaskedLM(config.bert_config(preset, shards.vocab_size, 0, seq_len, 0.0))
     cuda = device.type == "cuda"
     marks: dict[int, float] = {}
-    has_accelerate = importlib.util.find_spec("accelerate") is not None
+    try:  # an import, not find_spec: a wheel that is there but cannot import must not pass for the Trainer
+        import accelerate  # noqa: F401
+
+        has_accelerate = True
+    except ImportError:
+        has_accelerate = False
+    workers = 4 if cuda else 0  # the usual recipe: rows read and collated in DataLoader workers on a GPU box
     if hf == "trainer" and not has_accelerate:
         raise SystemExit("--hf trainer: transformers.Trainer needs `accelerate`, which is not installed")
     if hf != "loop" and has_accelerate:
@@ -175,7 +181,7 @@ def hf_recipe(
             args = TrainingArguments(
                 output_dir=out, per_device_train_batch_size=batch, max_steps=steps, learning_rate=1e-4,
                 warmup_steps=min(10, steps), bf16=cuda, logging_steps=10**9, save_strategy="no", report_to=[],
-                dataloader_pin_memory=cuda, use_cpu=not cuda, disable_tqdm=True, seed=0,
+                dataloader_pin_memory=cuda, dataloader_num_workers=workers, use_cpu=not cuda, disable_tqdm=True, seed=0,
             )  # fmt: skip
             Trainer(
                 model=model, args=args, train_dataset=_Rows(shards), data_collator=collator, callbacks=[Clock()]
@@ -186,7 +192,13 @@ def hf_recipe(
         model.to(device).train()
         opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=cuda)
         loader = torch.utils.data.DataLoader(
-            _Rows(shards), batch_size=batch, shuffle=True, collate_fn=collator, pin_memory=cuda, drop_last=True
+            _Rows(shards),
+            batch_size=batch,
+            shuffle=True,
+            collate_fn=collator,
+            pin_memory=cuda,
+            drop_last=True,
+            num_workers=workers,
         )
         batches = iter(loader)
         for step in range(1, steps + 1):
