@@ -192,14 +192,9 @@ def hf_recipe(
         model.to(device).train()
         opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=cuda)
         loader = torch.utils.data.DataLoader(
-            _Rows(shards),
-            batch_size=batch,
-            shuffle=True,
-            collate_fn=collator,
-            pin_memory=cuda,
-            drop_last=True,
+            _Rows(shards), batch_size=batch, shuffle=True, collate_fn=collator, pin_memory=cuda, drop_last=True,
             num_workers=workers,
-        )
+        )  # fmt: skip
         batches = iter(loader)
         for step in range(1, steps + 1):
             try:
