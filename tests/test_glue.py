@@ -439,3 +439,42 @@ def test_cli_glue_prints_card_dict_and_writes_json_md_card(
     with pytest.raises(UsageError, match="MNLI not found"):
         args = parser.parse_args(["eval", "glue", "--model", str(model), "--data-dir", str(data), "--tasks", "mnli"])
         args.func(args)
+
+
+def test_compiled_fine_tuning_traces_once_for_every_padded_width(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """compile=True uses dynamic shapes: batches padded to different widths share one graph per mode."""
+    import torch
+    from torch._dynamo.testing import CompileCounter
+    from transformers import AutoTokenizer
+
+    torch._dynamo.reset()
+    counter = CompileCounter()
+    monkeypatch.setattr(glue, "COMPILE_BACKEND", counter)
+    data = write_learnable_glue(tmp_path / "glue")
+    cfg = GlueConfig(
+        model=str(tiny_model), data_dir=str(data), tasks=["sst2"], learning_rates=(3e-3,), batch_sizes=(8,),
+        epochs=1, compile=True, output=str(tmp_path / "out"), update_card=False,
+    )  # fmt: skip
+    result = run_glue(cfg)
+    widths = {len(ids) for ids in glue.encode(AutoTokenizer.from_pretrained(tiny_model), _sst2(data), 64).input_ids}
+    assert len(widths) > 3  # rows of many lengths, so batches are padded to many widths
+    assert counter.frame_count <= 4  # train + eval graphs (plus at most a batch-of-one specialisation each)
+    assert result["results"]["sst2_acc"] > 0
+    torch._dynamo.reset()
+
+
+def _sst2(data: Path):
+    task = next(t for t in glue.resolve_tasks(["sst2"], data))
+    return glue.read_split(task, data / task.folder / "train.tsv")
+
+
+def test_collate_pins_memory_only_when_asked() -> None:
+    import torch
+
+    enc = glue.Encoded([[2, 7, 3], [2, 3]], [[0, 0, 0], [0, 0]], np.array([1, 0]))
+    batch = glue.collate(enc, np.array([0, 1]), pad_id=0)
+    assert not batch["input_ids"].is_pinned()
+    if torch.cuda.is_available():
+        assert all(v.is_pinned() for v in glue.collate(enc, np.array([0, 1]), pad_id=0, pin=True).values())

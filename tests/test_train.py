@@ -334,3 +334,132 @@ def test_ddp_two_cpu_processes_match_gradient_accumulation(corpus, tmp_path):
     eval_rows = [json.loads(x) for x in (tmp_path / "ddp/metrics.jsonl").read_text().splitlines() if '"eval"' in x]
     assert eval_rows[-1]["eval_loss"] == pytest.approx(single["eval_loss"], rel=1e-4)
     assert (tmp_path / "ddp/model.safetensors").exists()
+
+
+# ---- first-GPU-run fixes (issue 17), checked on CPU ---------------------------------------------------------
+def test_ddp_wraps_the_model_before_compile(tmp_path):
+    """DDP inside torch.compile: dynamo then splits the graph at DDP's buckets so all-reduce overlaps backward."""
+    import torch.distributed as dist
+
+    from olm_data.trainer.train import wrap_model
+
+    dist.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
+    try:
+        built = wrap_model(torch.nn.Linear(4, 4), ddp=True, compile=True)
+        assert isinstance(built, torch._dynamo.eval_frame.OptimizedModule)
+        assert isinstance(built._orig_mod, torch.nn.parallel.DistributedDataParallel)
+        assert callable(built.no_sync)  # gradient accumulation reaches DDP through the compiled wrapper
+    finally:
+        dist.destroy_process_group()
+    assert isinstance(wrap_model(torch.nn.Linear(4, 4), ddp=False, compile=False), torch.nn.Linear)
+
+
+def test_tf32_is_set_through_the_new_api_only():
+    """torch >= 2.9: legacy allow_tf32 flags mixed with fp32_precision make inductor raise."""
+    from olm_data.trainer.train import enable_tf32
+
+    matmul, conv = torch.backends.cuda.matmul, torch.backends.cudnn.conv
+    if not hasattr(matmul, "fp32_precision"):
+        pytest.skip("torch < 2.9 has only the legacy flags")
+    before = matmul.fp32_precision, conv.fp32_precision
+    try:
+        enable_tf32()
+        assert (matmul.fp32_precision, conv.fp32_precision) == ("tf32", "tf32")
+    finally:
+        matmul.fp32_precision, conv.fp32_precision = before
+    for path in ("trainer/train.py", "trainer/glue.py"):
+        source = (Path(__file__).parents[1] / path).read_text()
+        assert source.count("allow_tf32 = True") == (2 if path.endswith("train.py") else 0)  # the torch<2.9 branch
+
+
+def test_batch_is_split_into_micro_batches_that_fit():
+    from olm_data.trainer.train import micro_batches, rows_that_fit
+
+    assert micro_batches(1024, 1, None, None) == (1024, 1)
+    assert micro_batches(1024, 1, None, 300) == (256, 4)
+    assert micro_batches(1024, 2, None, 300) == (256, 2)
+    assert micro_batches(96, 1, None, 40) == (32, 3)  # fewest steps, not only powers of two
+    assert micro_batches(1024, 1, 2, 8) == (512, 2)  # an explicit --grad-accum wins
+    with pytest.raises(UsageError):
+        micro_batches(1024, 3, None, None)
+    gib = 2**30
+    assert rows_that_fit(80 * gib, 2 * gib, 64 * 2**20) == (68 * gib - 2 * gib) // (64 * 2**20)
+    assert rows_that_fit(1 * gib, 2 * gib, 2**20) == 1
+
+
+def test_max_micro_batch_accumulates_the_same_step(corpus, tmp_path):
+    auto = pretrain(micro_config(corpus, tmp_path / "auto", steps=3, warmup=1, log_every=1, max_micro_batch=5))
+    assert (auto["micro_batch"], auto["grad_accum"]) == (4, 4)  # 16 rows: 4 micro-batches of 4 <= 5
+    pretrain(micro_config(corpus, tmp_path / "fixed", steps=3, warmup=1, log_every=1, grad_accum=4))
+    assert train_losses(tmp_path / "auto") == train_losses(tmp_path / "fixed")
+
+
+def test_two_processes_stopped_on_a_non_log_step_exit_75_and_resume_exactly(corpus, tmp_path):
+    """SIGTERM to the launcher mid-step: every rank stops at the same step, checkpoints, and it exits 75."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    common = "--seq-len 32 --batch-size 16 --steps 160 --warmup 5 --log-every 1000 --eval-every 0 --ckpt-every 4"
+    launch = [*_cli(), "--nproc-per-node", "2"]
+    full = subprocess.run(
+        launch[:4] + _micro_flags(corpus, tmp_path / "full", *common.split()) + launch[4:],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert full.returncode == 0, full.stdout[-3000:] + full.stderr[-3000:]
+
+    run = tmp_path / "part"
+    proc = subprocess.Popen(
+        launch[:4] + _micro_flags(corpus, run, *common.split()) + launch[4:],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.time() + 120
+    while not list(run.glob("checkpoints/step-*.pt")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    output = proc.communicate(timeout=120)[0].decode()
+    assert proc.returncode == 75, output
+    step = max(torch.load(c, weights_only=True)["step"] for c in run.glob("checkpoints/step-*.pt"))
+    assert 4 <= step < 160 and step % 1000 and f"stopped by SIGTERM at step {step}" in output  # not a log step
+
+    resumed = subprocess.run(
+        [*launch, "--resume", str(run), "--no-tensorboard"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    a = torch.load(tmp_path / "full/checkpoints/step-00000160.pt", weights_only=True)
+    b = torch.load(run / "checkpoints/step-00000160.pt", weights_only=True)
+    assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
+
+
+def test_batch_loader_reuses_a_ring_of_host_buffers_and_reads_the_right_rows(corpus):
+    shards = D.TokenShards(corpus[0], 32)
+    order = D.RowOrder(shards.rows, 64, seed=3)
+    loader = D.BatchLoader(shards, order, global_batch=12, micro_batch=4, chunks=[0, 2], start_step=1, end_step=9)
+    buffers = set()
+    try:
+        for step in range(1, 9):
+            for chunk in (0, 2):
+                got_step, got_chunk, host = next(loader)
+                first = step * 12 + chunk * 4
+                expected = shards.read(order.train_rows(np.arange(first, first + 4)))
+                assert (got_step, got_chunk) == (step, chunk)
+                assert np.array_equal(host.numpy().view(np.uint16), expected)
+                buffers.add(host.data_ptr())
+    finally:
+        loader.close()
+    assert len(buffers) <= 4 + 2  # prefetch + 2 buffers, reused, not one per micro-batch
+
+
+def test_trainer_imports_with_only_the_gpu_image_packages():
+    """The GPU image has torch, transformers, tokenizers, numpy, pyarrow and the project installed --no-deps."""
+    blocked = "datatrove scipy sklearn spacy fasttext kenlm sentencepiece trafilatura resiliparse warcio accelerate"
+    code = f"""
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in {blocked.split()!r}:
+            raise ImportError("not on the GPU image: " + name)
+sys.meta_path.insert(0, Block())
+import olm_data.trainer.train, olm_data.trainer.data, olm_data.trainer.export, olm_data.trainer.glue
+import olm_data.trainer.evaluate, olm_data.trainer.pack
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]

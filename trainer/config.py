@@ -64,6 +64,7 @@ RESUMABLE_OVERRIDES = (
     "device",
     "compile",
     "compile_mode",
+    "max_micro_batch",
     "log_every",
     "eval_every",
     "ckpt_every",
@@ -87,6 +88,9 @@ class TrainConfig:
         seq_len: training sequence length; must divide the data's row length (a 512-row yields four 128-rows).
         batch_size: global rows per optimizer step (all ranks, all accumulation steps); None = 2^19 tokens.
         grad_accum: micro-batches each rank accumulates per step; micro-batch = batch_size / (world * grad_accum).
+            None = as few as keep a micro-batch within `max_micro_batch` rows.
+        max_micro_batch: rows per micro-batch and process at most; None = what fits, measured on CUDA (no limit
+            on CPU). The global batch, and so the optimization, does not change with it.
         lr: peak learning rate; None = the preset's.
         min_lr_ratio: the schedule decays to lr * min_lr_ratio.
         warmup: warmup length: steps if >= 1, a fraction of all steps if < 1.
@@ -119,7 +123,8 @@ class TrainConfig:
     steps: int | None = None
     seq_len: int = 512
     batch_size: int | None = None
-    grad_accum: int = 1
+    grad_accum: int | None = None
+    max_micro_batch: int | None = None
     lr: float | None = None
     min_lr_ratio: float = 0.0
     warmup: float = 0.06
@@ -194,8 +199,10 @@ class TrainConfig:
             problems.append("steps must be >= 1")
         if self.steps is None and self.tokens <= 0:
             problems.append("tokens must be > 0")
-        if self.grad_accum < 1 or self.global_batch < 1:
+        if (self.grad_accum is not None and self.grad_accum < 1) or self.global_batch < 1:
             problems.append("batch_size and grad_accum must be >= 1")
+        if self.max_micro_batch is not None and self.max_micro_batch < 1:
+            problems.append("max_micro_batch must be >= 1")
         if not 0 < self.mask_prob < 1:
             problems.append(f"mask_prob must be in (0, 1), not {self.mask_prob}")
         if self.warmup < 0 or (self.warmup >= 1 and self.warmup > self.total_steps):

@@ -210,6 +210,10 @@ class BatchLoader:
     buffer (on CUDA), so the loop's `.to(device, non_blocking=True)` copy overlaps compute. The buffers hold
     int16 (same bytes as uint16, which CUDA kernels support poorly); `to_device` restores the values.
 
+    A fixed ring of `prefetch + 2` buffers is reused (pinning memory is slow, and a fresh pinned buffer per
+    micro-batch grows the host cache): a batch stays valid until the next `next()`, which hands its buffer back
+    with a CUDA event, and the reader waits for that event before overwriting it, so an in-flight copy is safe.
+
     Args:
         shards: the token rows.
         order: the row order.
@@ -237,6 +241,10 @@ class BatchLoader:
         self.global_batch, self.micro_batch, self.chunks = global_batch, micro_batch, list(chunks)
         self.start_step, self.end_step, self.pin = start_step, end_step, pin
         self._queue: queue.Queue = queue.Queue(maxsize=prefetch)
+        self._free: queue.Queue = queue.Queue()  # (buffer, event of its last copy or None)
+        for _ in range(prefetch + 2):
+            self._free.put((torch.empty((micro_batch, shards.seq_len), dtype=torch.int16, pin_memory=pin), None))
+        self._held: torch.Tensor | None = None  # the buffer the loop holds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._produce, name="olm-batch-loader", daemon=True)
         self._thread.start()
@@ -247,7 +255,11 @@ class BatchLoader:
                 for chunk in self.chunks:
                     first = step * self.global_batch + chunk * self.micro_batch
                     rows = self.order.train_rows(np.arange(first, first + self.micro_batch))
-                    host = torch.empty((self.micro_batch, self.shards.seq_len), dtype=torch.int16, pin_memory=self.pin)
+                    host, copied = self._take_free()
+                    if host is None:
+                        return
+                    if copied is not None:
+                        copied.synchronize()  # the device has read this buffer: safe to overwrite
                     self.shards.read(rows, out=host.numpy().view(np.uint16))
                     while not self._stop.is_set():
                         try:
@@ -260,13 +272,29 @@ class BatchLoader:
         except BaseException as err:  # surfaced in the loop's thread by __next__
             self._queue.put(err)
 
+    def _take_free(self) -> tuple[torch.Tensor | None, torch.cuda.Event | None]:
+        while not self._stop.is_set():
+            try:
+                return self._free.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        return None, None
+
     def __iter__(self) -> Iterator[tuple[int, int, torch.Tensor]]:
         return self
 
     def __next__(self) -> tuple[int, int, torch.Tensor]:
+        if self._held is not None:  # the loop has queued its copy of the previous batch: hand the buffer back
+            event = None
+            if self.pin and torch.cuda.is_available():
+                event = torch.cuda.Event()
+                event.record()
+            self._free.put((self._held, event))
+            self._held = None
         item = self._queue.get()
         if isinstance(item, BaseException):
             raise item
+        self._held = item[2]
         return item
 
     def close(self) -> None:

@@ -126,7 +126,10 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--max-eval-examples", type=int, help="seeded random subset of dev rows, for quick runs")
     g.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda, cuda:1, ...")
     g.add_argument(
-        "--compile", action=argparse.BooleanOptionalAction, default=None, help="torch.compile (default: on CUDA)"
+        "--compile",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="torch.compile with dynamic shapes (default: off, a tiny model fine-tunes faster than it compiles)",
     )
     g.add_argument("--output", help="folder for glue.json/glue.md (default: MODEL/eval/)")
     g.add_argument("--no-card", action="store_true", help="do not write the results into MODEL/README.md")

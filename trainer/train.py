@@ -2,7 +2,9 @@
 
 Run:
     olm-data pretrain --data tokenized-512/ --tokenizer tok/ --output runs/tiny/ --model tiny --tokens 33e9
-    torchrun --nproc-per-node 8 -m olm_data.cli pretrain ...      # or under `srun` (SLURM_PROCID, ...)
+    olm-data pretrain --nproc-per-node 8 ...                       # DDP on one machine; exits 75 after SIGTERM
+    torchrun --nproc-per-node 8 -m olm_data.cli pretrain ...      # or under `srun` (SLURM_PROCID, ...); torchrun
+                                                                   # itself exits 1, not 75, when SIGTERM stops it
     olm-data pretrain --resume runs/tiny/                          # continues exactly where it stopped
 
 Where the speed comes from (benchmarks/trainer.py compares against the HF Trainer recipe):
@@ -81,6 +83,93 @@ def peak_flops(device_name: str, override_tflops: float | None = None) -> float 
         if name in device_name:
             return tflops * 1e12
     return None
+
+
+def enable_tf32() -> None:
+    """TF32 for the matmuls and convolutions that stay fp32 on CUDA, through one API only.
+
+    torch >= 2.9 has the `fp32_precision` settings; once the legacy `allow_tf32` flags are set as well, reading
+    either raises ("mix of the legacy and new APIs"), and inductor reads them when it compiles. Older torch only
+    has the legacy flags.
+    """
+    import torch
+
+    if hasattr(torch.backends.cuda.matmul, "fp32_precision"):
+        torch.backends.cuda.matmul.fp32_precision = "tf32"
+        torch.backends.cudnn.conv.fp32_precision = "tf32"
+    else:  # torch < 2.9
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+
+
+def wrap_model(model: Any, ddp: bool, compile: bool, compile_mode: str = "default", device_index: int | None = None):
+    """The module the loop calls: DistributedDataParallel first, then torch.compile around it.
+
+    In this order dynamo sees the DDP module and splits the graph at DDP's gradient buckets (DDPOptimizer), so
+    each bucket's all-reduce starts while backward still runs; DDP around a compiled module gets one opaque
+    backward and can only all-reduce after it. `no_sync()` still reaches DDP through the compiled wrapper.
+    """
+    import torch
+
+    if ddp:
+        ids = [device_index] if device_index is not None else None
+        model = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
+    if compile:
+        model = torch.compile(model, mode=compile_mode)
+    return model
+
+
+def micro_batches(batch: int, world: int, grad_accum: int | None, max_micro: int | None) -> tuple[int, int]:
+    """(rows per micro-batch, accumulation steps) of one process for a global batch of `batch` rows.
+
+    An explicit `grad_accum` is kept as given; None picks the fewest accumulation steps whose micro-batch holds at
+    most `max_micro` rows (all rows at once when there is no limit), so big presets fit one GPU without flags.
+    """
+    if batch % world:
+        raise UsageError(f"batch size {batch} is not divisible by {world} processes")
+    per_rank = batch // world
+    if grad_accum:
+        if per_rank % grad_accum:
+            raise UsageError(f"batch size {batch} is not divisible by {world} processes x {grad_accum} accumulation")
+        return per_rank // grad_accum, grad_accum
+    limit = max(1, max_micro or per_rank)
+    accum = next(a for a in range(1, per_rank + 1) if per_rank % a == 0 and per_rank // a <= limit)
+    return per_rank // accum, accum
+
+
+def rows_that_fit(free_bytes: float, fixed_bytes: float, bytes_per_row: float, budget: float = 0.85) -> int:
+    """Micro-batch rows whose activations fit in `budget` of the free device memory (at least 1)."""
+    return max(1, int((free_bytes * budget - fixed_bytes) // max(1.0, bytes_per_row)))
+
+
+def measure_max_micro_batch(model: Any, vocab_size: int, seq_len: int, n_mask: int, tables: Any, amp: Any) -> int:
+    """Rows per micro-batch that fit on this CUDA device, from the peak memory of two small eager steps.
+
+    Eager needs more memory than the compiled step, so the estimate errs on the safe side. The optimizer's state
+    (2 x params) is not allocated yet: the 15% left free covers it for every preset.
+    """
+    import torch
+
+    from . import data as D
+
+    device = next(model.parameters()).device
+    generator = torch.Generator(device=device).manual_seed(0)
+    peaks = []
+    with torch.random.fork_rng(devices=[device]):  # dropout draws here must not shift the run's RNG stream
+        for rows in (4, 8):
+            torch.cuda.synchronize(device)
+            torch.cuda.reset_peak_memory_stats(device)
+            base = torch.cuda.memory_allocated(device)
+            ids = torch.randint(0, vocab_size, (rows, seq_len), device=device, generator=generator)
+            inputs, positions, labels = D.mask_tokens(ids, n_mask, tables, generator)
+            with amp:
+                loss = model(inputs, positions, labels)[0]
+            loss.backward()
+            model.zero_grad(set_to_none=True)
+            peaks.append(torch.cuda.max_memory_allocated(device) - base)
+    per_row = (peaks[1] - peaks[0]) / 4
+    free, _ = torch.cuda.mem_get_info(device)
+    return rows_that_fit(free, peaks[0] - 4 * per_row, per_row)
 
 
 def _distributed_env() -> tuple[int, int, int]:
@@ -205,8 +294,7 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
         raise UsageError(f"--device {cfg.device}: no CUDA GPU is visible; use --device cpu")
     if cuda:
         torch.cuda.set_device(device)
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
+        enable_tf32()
     own_group = world > 1 and not dist.is_initialized()
     if own_group:
         dist.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=world)
@@ -220,10 +308,7 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
     order = D.RowOrder(shards.rows, cfg.eval_rows, cfg.seed)
     if order.n_train < 1:
         raise UsageError(f"{cfg.data} holds {shards.rows} rows: too few to train on")
-    batch, accum = cfg.global_batch, cfg.grad_accum
-    if batch % (world * accum):
-        raise UsageError(f"batch size {batch} is not divisible by {world} processes x {accum} accumulation steps")
-    micro = batch // (world * accum)
+    batch = cfg.global_batch
     sample = shards.read(order.train_rows(np.arange(min(order.n_train, 4096))))
     if int(sample.max()) >= shards.vocab_size:
         raise UsageError(f"{cfg.data} holds token id {int(sample.max())} >= vocab_size {shards.vocab_size}")
@@ -239,6 +324,18 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
     decay = [p for p in mlm.parameters() if p.dim() >= 2]  # matrices and embeddings, not biases and norms
     no_decay = [p for p in mlm.parameters() if p.dim() < 2]
     groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    amp = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16)
+    tables = D.MaskingTables(shards.vocab_size, shards.special_ids, shards.special_tokens["mask"], device)
+    max_micro, grad_accum = cfg.max_micro_batch, cfg.grad_accum
+    if grad_accum is None and max_micro is None and state is not None and state["world_size"] == world:
+        grad_accum = int(state["grad_accum"])  # resume with the layout (and so the masks) the run started with
+    if max_micro is None and grad_accum is None and cuda:
+        max_micro = measure_max_micro_batch(model, shards.vocab_size, cfg.seq_len, n_mask, tables, amp)
+        if world > 1:  # the smallest device decides, so every rank runs the same layout
+            fit = torch.tensor([max_micro], device=device)
+            dist.all_reduce(fit, op=dist.ReduceOp.MIN)
+            max_micro = int(fit.item())
+    micro, accum = micro_batches(batch, world, grad_accum, max_micro)
     optimizer = torch.optim.AdamW(groups, lr=cfg.peak_lr, betas=(cfg.beta1, cfg.beta2), eps=cfg.eps, fused=cuda)
     start_step, elapsed_before = 0, 0.0
     if state is not None:
@@ -251,12 +348,8 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
                 torch.cuda.set_rng_state(state["rng"][rank]["cuda"], device)
         if state["world_size"] * state["grad_accum"] != world * accum and master:
             logger.warning("resuming with a different micro-batch layout: same rows, different masks")
-    step_model: torch.nn.Module = torch.compile(model, mode=cfg.compile_mode) if use_compile else model
-    if world > 1:
-        step_model = torch.nn.parallel.DistributedDataParallel(step_model, device_ids=[device.index] if cuda else None)
-    amp = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16)
+    step_model = wrap_model(model, world > 1, bool(use_compile), cfg.compile_mode, device.index if cuda else None)
     generator = torch.Generator(device=device)
-    tables = D.MaskingTables(shards.vocab_size, shards.special_ids, shards.special_tokens["mask"], device)
     n_params = sum(p.numel() for p in mlm.parameters())
     flops_tok = flops_per_token(
         mconf.num_hidden_layers, mconf.hidden_size, mconf.intermediate_size, mconf.vocab_size, cfg.seq_len, n_mask
@@ -357,6 +450,10 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
     loader = D.BatchLoader(
         shards, order, batch, micro, [rank * accum + a for a in range(accum)], start_step, total, pin=cuda
     )
+    # ranks agree on stopping after every step through a CPU (gloo) all-reduce that is started after step s and
+    # read after step s+1: it never waits on the GPU, and every rank sees the same flag, so all stop at one step
+    stop_group = dist.new_group(backend="gloo") if world > 1 else None
+    stop_vote: tuple[Any, torch.Tensor] | None = None
     zero = torch.zeros((), device=device)
     window = [zero.clone() for _ in range(4)]  # loss sum, correct, count, grad-norm sum: read once per log
     logged: list[dict[str, Any]] = []
@@ -434,15 +531,14 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
                             flush=True,
                         )
 
-                # ranks agree on stopping at log steps (already a sync point); a lone process checks every step
-                stop_now = stop.received is not None
+                stop_now = stop.received is not None  # a lone process stops on the step it got the signal
                 if world > 1:
-                    if at_log or step == total:
-                        flag = torch.tensor([float(stop_now)], device=device)
-                        dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-                        stop_now = flag.item() > 0
-                    else:
-                        stop_now = False
+                    stop_now = False
+                    if stop_vote is not None:
+                        stop_vote[0].wait()
+                        stop_now = bool(stop_vote[1].item())
+                    flag = torch.tensor([float(stop.received is not None)])
+                    stop_vote = (dist.all_reduce(flag, op=dist.ReduceOp.MAX, group=stop_group, async_op=True), flag)
                 if (cfg.ckpt_every and step % cfg.ckpt_every == 0) or step == total or stop_now:
                     save_checkpoint(step, elapsed_before + time.perf_counter() - t0)
                 paused += time.perf_counter() - pause_start  # evaluation and checkpoints are not training speed
@@ -451,6 +547,8 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
                     if master:
                         print(f"stopped by {interrupted} at step {step}: resume with --resume {out}", flush=True)
                     break
+            if stop_vote is not None:
+                stop_vote[0].wait()  # every rank started the same votes: finish the last one before leaving
     finally:
         loader.close()
         if metrics_file is not None:
@@ -482,6 +580,8 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
         "params": n_params,
         "device": device_name,
         "world_size": world,
+        "micro_batch": micro,
+        "grad_accum": accum,
         "bf16": use_bf16,
         "compiled": bool(use_compile),
         "wall_s": wall,
@@ -545,7 +645,8 @@ _CLI_FIELDS = {  # flag -> (type, help)
     "steps": (int, "optimizer steps (overrides --tokens)"),
     "seq_len": (int, "sequence length; must divide the data's row length (default 512)"),
     "batch_size": (int, "global rows per optimizer step (default 2^19 tokens / seq-len)"),
-    "grad_accum": (int, "micro-batches accumulated per step and process (default 1)"),
+    "grad_accum": (int, "micro-batches accumulated per step and process (default: as few as keep --max-micro-batch)"),
+    "max_micro_batch": (int, "rows per micro-batch and process at most (default: measured on CUDA, no limit on CPU)"),
     "lr": (float, "peak learning rate (default: the preset's, 1e-3 for tiny)"),
     "min_lr_ratio": (float, "final lr as a share of the peak (default 0)"),
     "warmup": (float, "warmup: steps if >= 1, share of all steps if < 1 (default 0.06)"),
@@ -568,6 +669,63 @@ _CLI_FIELDS = {  # flag -> (type, help)
 }
 
 
+def launch_local(nproc: int, argv: list[str]) -> int:
+    """Run `pretrain argv` in `nproc` processes on this machine, like `torchrun --standalone`, but signal-safe.
+
+    torchrun forwards SIGTERM, yet SIGKILLs workers after its shutdown timeout (30 s) and exits 1 whatever they
+    return, so a SLURM requeue that waits for exit code 75 never fires. This parent forwards SIGTERM/SIGUSR1/SIGINT,
+    waits as long as the workers need to write their checkpoint, and returns 75 when they stopped for a signal.
+    """
+    import socket
+
+    with socket.socket() as sock:  # a free port for the rendezvous
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "WORLD_SIZE": str(nproc),
+            "LOCAL_WORLD_SIZE": str(nproc)}  # fmt: skip
+    command = [sys.executable, "-m", "olm_data.trainer.train", "pretrain", *argv]
+    procs = [
+        subprocess.Popen(command, env={**base, "RANK": str(r), "LOCAL_RANK": str(r)}, start_new_session=True)
+        for r in range(nproc)
+    ]
+
+    def forward(signum: int, frame: Any) -> None:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGUSR1, signal.SIGINT)}
+    try:
+        while any(proc.poll() is None for proc in procs):
+            if any(proc.returncode not in (None, 0, INTERRUPTED_EXIT_CODE) for proc in procs):
+                for proc in procs:  # one worker failed: the others would wait in a collective forever
+                    if proc.poll() is None:
+                        proc.kill()
+            time.sleep(0.2)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    codes = [proc.returncode for proc in procs]
+    failed = [c for c in codes if c not in (0, INTERRUPTED_EXIT_CODE)]
+    if failed:
+        return failed[0] if failed[0] > 0 else 1
+    return INTERRUPTED_EXIT_CODE if INTERRUPTED_EXIT_CODE in codes else 0
+
+
+def _worker_argv(given: dict[str, Any]) -> list[str]:
+    """The `pretrain` flags that reproduce `given` (parsed CLI values) for the workers of launch_local."""
+    argv = ["--resume", given["resume"]] if given.get("resume") else []
+    for name, value in given.items():
+        flag = "--" + name.replace("_", "-")
+        if name in _CLI_FIELDS:
+            argv += [flag, str(value)]
+        elif name == "compile":
+            argv.append("--compile" if value else "--no-compile")
+        elif name == "tensorboard" and not value:
+            argv.append("--no-tensorboard")
+    return argv
+
+
 def add_cli(subparsers: Any) -> None:
     """Register `olm-data pretrain`."""
     parser = subparsers.add_parser(
@@ -588,6 +746,14 @@ def add_cli(subparsers: Any) -> None:
         help="torch.compile the step (default: on CUDA)",
     )
     parser.add_argument("--no-tensorboard", dest="tensorboard", action="store_false", default=None)
+    parser.add_argument(
+        "--nproc-per-node",
+        type=int,
+        default=1,
+        metavar="N",
+        help=f"run N processes on this machine (DDP; use instead of torchrun, which exits 1, not "
+        f"{INTERRUPTED_EXIT_CODE}, when SIGTERM stops the run)",
+    )
     parser.set_defaults(func=run_cli)
 
 
@@ -595,6 +761,8 @@ def run_cli(args: argparse.Namespace) -> int:
     """`olm-data pretrain`: 0 when the run finished and was exported, 75 when a signal stopped it."""
     given = {k: getattr(args, k, None) for k in [*_CLI_FIELDS, "compile", "tensorboard"]}
     given = {k: v for k, v in given.items() if v is not None}
+    if getattr(args, "nproc_per_node", 1) > 1 and "RANK" not in os.environ:
+        return launch_local(args.nproc_per_node, _worker_argv({"resume": args.resume, **given}))
     if args.resume:
         result = pretrain(resume_config(args.resume, **given), resume=True)
     else:
