@@ -23,6 +23,7 @@ from wiki_fixtures import (
 
 from olm_data.errors import UsageError
 from olm_data.readers.wikipedia import (
+    MAX_PAGE_BYTES,
     WikipediaDumpReader,
     clean_wikitext,
     default_index_path,
@@ -345,3 +346,27 @@ def test_real_enwiki_sample_yields_clean_articles_only() -> None:
         assert doc.metadata["timestamp"].endswith("Z")
     anarchism = next(d for d in docs if d.metadata["title"] == "Anarchism")
     assert anarchism.text.startswith("Anarchism is a political philosophy")
+
+
+def test_oversized_page_is_skipped_counted_and_logged_once(tmp_path: Path) -> None:
+    """A page over the limit (default 1 MiB) would stall its task in mwparserfromhell; it is skipped instead."""
+    pages = sample_pages(6)
+    huge = Page(900, "Huge list", article_text(900) * (MAX_PAGE_BYTES // len(article_text(900)) + 1))
+    assert len(huge.text.encode()) > MAX_PAGE_BYTES
+    second = Page(901, "Huge list 2", huge.text)
+    path = write_plain_dump(tmp_path / "huge.xml.bz2", [*pages[:3], huge, *pages[3:], second])
+    messages: list[str] = []
+    sink = logger.add(lambda m: messages.append(str(m)), level="WARNING")
+    try:
+        (docs,), (stats,) = read_all(path)
+    finally:
+        logger.remove(sink)
+    assert [d.id for d in docs] == article_ids(pages)
+    assert stats["oversized_page"] == 2
+    lines = [m for m in messages if "oversized_page" in m]
+    assert len(lines) == 1 and str(path) in lines[0] and "page id 900" in lines[0] and "Huge list" in lines[0]
+    # the limit is an option: a smaller one skips more, None reads everything
+    (small,), (small_stats,) = read_all(path, max_page_bytes=100)
+    assert small == [] and small_stats["oversized_page"] == len(article_ids(pages)) + 2
+    (everything,), _ = read_all(path, max_page_bytes=None)
+    assert [d.id for d in everything] == [*article_ids(pages[:3]), "900", *article_ids(pages[3:]), "901"]
