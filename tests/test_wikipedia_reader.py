@@ -43,6 +43,17 @@ def read_all(path, world_size: int = 1, **kwargs) -> tuple[list, list[dict]]:
     return docs, stats
 
 
+def read_logged(path) -> tuple[list, dict, list[str]]:
+    """One task's documents, stats and the warnings it logged."""
+    messages: list[str] = []
+    sink = logger.add(lambda m: messages.append(str(m)), level="WARNING")
+    try:
+        (docs,), (stats,) = read_all(path)
+    finally:
+        logger.remove(sink)
+    return docs, stats, messages
+
+
 def as_rows(docs) -> list[tuple]:
     return sorted((d.id, d.text, d.metadata["url"], d.metadata["title"], d.metadata["timestamp"]) for d in docs)
 
@@ -310,12 +321,7 @@ def test_each_kind_of_problem_is_logged_once_with_its_location(tmp_path: Path) -
     bad = [Page(800 + i, "Bad", "x").xml().replace("<title>Bad</title>", "<title>&</title>") for i in range(3)]
     path = tmp_path / "bad.xml"
     path.write_text(dump_xml(pages).replace("</mediawiki>", "".join(bad) + "</mediawiki>"))
-    messages: list[str] = []
-    sink = logger.add(lambda m: messages.append(str(m)), level="WARNING")
-    try:
-        (docs,), (stats,) = read_all(path)
-    finally:
-        logger.remove(sink)
+    docs, stats, messages = read_logged(path)
     assert stats["bad_page"] == 3 and len(docs) == len(article_ids(pages))
     bad_lines = [m for m in messages if "bad_page" in m]
     assert len(bad_lines) == 1
@@ -355,12 +361,7 @@ def test_oversized_page_is_skipped_counted_and_logged_once(tmp_path: Path) -> No
     assert len(huge.text.encode()) > MAX_PAGE_BYTES
     second = Page(901, "Huge list 2", huge.text)
     path = write_plain_dump(tmp_path / "huge.xml.bz2", [*pages[:3], huge, *pages[3:], second])
-    messages: list[str] = []
-    sink = logger.add(lambda m: messages.append(str(m)), level="WARNING")
-    try:
-        (docs,), (stats,) = read_all(path)
-    finally:
-        logger.remove(sink)
+    docs, stats, messages = read_logged(path)
     assert [d.id for d in docs] == article_ids(pages)
     assert stats["oversized_page"] == 2
     lines = [m for m in messages if "oversized_page" in m]
