@@ -15,6 +15,7 @@ from datatrove.utils.logging import logger
 from datatrove.utils.stats import PipelineStats
 
 from olm_data.errors import UsageError
+from olm_data.progress import ReportsProgress
 from olm_data.readers.remote import FetchError
 
 FAILURES = "failures"  # logs/<stage>/failures/<rank>.txt: why a task failed, one line (a file it could not fetch)
@@ -60,8 +61,9 @@ def _no_traceback_for_fetch_errors(record: dict) -> None:
         record["exception"] = None
 
 
-class OlmLocalExecutor(RecordsTaskOutcome, LocalPipelineExecutor):
-    """datatrove's LocalPipelineExecutor; a task that cannot fetch a file fails alone (see RecordsTaskOutcome)."""
+class OlmLocalExecutor(ReportsProgress, RecordsTaskOutcome, LocalPipelineExecutor):
+    """datatrove's LocalPipelineExecutor; a task that cannot fetch a file fails alone (see RecordsTaskOutcome);
+    with `progress_every` set, tasks count the documents they read for the progress lines (olm_data.progress)."""
 
     raise_fetch_errors = False
 

@@ -10,13 +10,20 @@ the reason), every drop is counted under its reason, and a task that turns N > 0
 Two extractors share that base, its drop reasons and its output (text replaced, metadata kept), chosen with
 `make_extractor(name)` / `--extractor`: `TrafilaturaExtractor` (the default, OLM's choice) and
 `ResiliparseExtractor` (~20x faster per core, keeps less of some pages: see `benchmarks/extract.py`).
+
+The per-document limit is CPU time, not wall time (`CpuTimeSandbox`): on a busy node a wall-clock limit drops a
+different handful of pages on every run (at load 20, 10 of 2,000), so the same inputs stopped giving the same bytes.
 """
 
 from __future__ import annotations
 
+import os
+import platform
 import re
+import time
 from abc import abstractmethod
 from collections import Counter
+from multiprocessing import Pipe, Process
 
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.extractors import Trafilatura
@@ -28,8 +35,11 @@ from olm_data.errors import EmptyOutputError, UsageError
 from olm_data.readers.warc import CC_EXTRACTED_TEXT
 
 DEFAULT_TIMEOUT = 5.0
+#: the wall-clock ceiling per document is this many times the CPU limit, and at least `MIN_WALL_TIMEOUT` seconds
+WALL_TIMEOUT_FACTOR = 30
+MIN_WALL_TIMEOUT = 60.0
 #: why a document was dropped; each is a stat of the step
-DROP_REASONS = ("sandbox_failed", "timeout", "broken_process", "extract_error", "empty_output")
+DROP_REASONS = ("sandbox_failed", "timeout", "stalled", "broken_process", "extract_error", "empty_output")
 #: consecutive sandbox start failures, with nothing extracted yet, after which the task stops at once
 MAX_SANDBOX_FAILURES = 3
 
@@ -45,19 +55,124 @@ market, and watch the water rise over the weir in the spring floods that the tow
 SMOKE_TEST_SENTENCE = "The old river town sits where two valleys meet"
 
 
+class StalledError(TimeoutError):
+    """The sandbox used little CPU but passed the wall-clock ceiling (hung, or starved of CPU for minutes)."""
+
+
+def child_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process `pid` so far, from /proc (None where there is no /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # after the command name: state is field 3 of stat(5), utime 14 and stime 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuTimeSandbox(ExtractorSandbox):
+    """datatrove's ExtractorSandbox with a per-document limit in CPU seconds of the subprocess, not wall seconds.
+
+    A wall-clock limit lets the machine's load decide the output: a page that needs 1 s of CPU takes 5 s on a
+    node with 5 runnable processes per core, so a busy run drops pages a quiet run keeps. The CPU time a page
+    costs barely depends on the load, so here a page is dropped (`TimeoutError`) when its extraction used more
+    than `cpu_timeout` CPU seconds, whether the parent saw that while waiting (it then kills the subprocess) or
+    learns it from the child's own count once the page is done (the rule does not depend on when the parent
+    looked). Trade: a page near the limit can still fall either side (CPU time varies by a few percent with cache
+    contention), and a subprocess that hangs without using CPU is only caught by the wall ceiling `wall_timeout`
+    (`StalledError`), which a page under the CPU limit reaches only when it gets less than
+    `cpu_timeout / wall_timeout` of a core (1/30 by default). Where there is no /proc (macOS) the parent
+    cannot read the running child's CPU time and waits up to `wall_timeout`; the finished page's CPU count
+    still decides.
+
+    Args:
+        cpu_timeout: CPU seconds allowed per document.
+        wall_timeout: wall seconds allowed per document, and for the subprocess to start.
+    """
+
+    def __init__(self, cpu_timeout: float, wall_timeout: float) -> None:
+        super().__init__(timeout=wall_timeout, warmup_text="")
+        self.cpu_timeout = cpu_timeout
+        self.cpu_mark = 0.0  # the child's CPU seconds when it finished its previous document
+
+    def _worker(self, conn, extract_fn):
+        # datatrove's loop, but every answer carries the child's own CPU count (no /proc read on the fast path)
+        if platform.system() == "Linux":
+            self.set_oom_score_adj(1000)
+        extract_fn(self.warmup_text)
+        conn.send(time.process_time())  # ready
+        while True:
+            try:
+                text = conn.recv()
+            except EOFError:
+                break
+            result = extract_fn(text)
+            conn.send((result, time.process_time()))
+
+    def _ensure_process(self, extract_fn):
+        if self.process is not None and self.process.is_alive():
+            return
+        if self.process is not None:
+            self._cleanup_process()
+        self.parent_conn, self.child_conn = Pipe()
+        self.process = Process(target=self._worker, args=(self.child_conn, extract_fn), daemon=True)
+        self.process.start()
+        self.all_processes.append(self.process)
+        deadline = time.monotonic() + self.timeout
+        # short polls: a child that dies at start is noticed at once, not after the (long) wall ceiling
+        while not self.parent_conn.poll(0.05):
+            if not self.process.is_alive() or time.monotonic() >= deadline:
+                self._cleanup_process()
+                raise TimeoutError(f"Worker process failed to initialize (within {self.timeout} s)")
+        self.cpu_mark = self.parent_conn.recv()
+
+    def process_document(self, text, extract_fn):
+        """The extraction of `text`; TimeoutError over `cpu_timeout` CPU seconds, StalledError over the ceiling."""
+        self._ensure_process(extract_fn)
+        try:
+            self.parent_conn.send(text)
+            deadline = time.monotonic() + self.timeout
+            used = 0.0
+            while True:
+                # CPU time grows at most as fast as wall time: nothing to check before cpu_timeout - used seconds
+                wait = min(max(self.cpu_timeout - used, 0.01) + 0.01, max(deadline - time.monotonic(), 0), 5.0)
+                if self.parent_conn.poll(wait):
+                    result, cpu_total = self.parent_conn.recv()
+                    break
+                if not self.process.is_alive():
+                    raise EOFError("Child process died (probably OOM-killed)")
+                cpu = child_cpu_seconds(self.process.pid)
+                used = 0.0 if cpu is None else cpu - self.cpu_mark
+                if used > self.cpu_timeout:
+                    raise TimeoutError(f"over {self.cpu_timeout} s of CPU")
+                if time.monotonic() >= deadline:
+                    raise StalledError(f"{used:.1f} s of CPU in {self.timeout} s")
+        except (TimeoutError, EOFError):
+            self._cleanup_process()
+            raise
+        used, self.cpu_mark = cpu_total - self.cpu_mark, cpu_total
+        if used > self.cpu_timeout:  # finished before the parent looked: the same rule, the process is reused
+            raise TimeoutError(f"over {self.cpu_timeout} s of CPU ({used:.2f} s)")
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+
 class LoudExtractor(BaseExtractor):
     """Base of olm-data's extractors: per-reason drop counts, a parent-process install check, loud failure.
 
-    Subclasses implement `extract(html) -> str | None` (run in datatrove's sandbox subprocess, with a timeout per
-    document) and may extend `check_install()`. Metadata is kept; the text is replaced by the extraction.
+    Subclasses implement `extract(html) -> str | None` (run in a sandbox subprocess, `CpuTimeSandbox`, with a
+    limit per document in CPU seconds so that the machine's load does not decide which pages are dropped) and may
+    extend `check_install()`. Metadata is kept; the text is replaced by the extraction.
 
     Documents that are already text (`content_type` text/plain: WET `conversion` records, Common Crawl's own
     extraction) pass through unchanged and are counted as `already_text`.
 
     Stats: `total`, `extracted` (= `forwarded`), `dropped`, and one per reason in `DROP_REASONS`:
     `sandbox_failed` (the subprocess died before it could extract: the import trap; after 3 in a row with
-    nothing extracted the task raises at once instead of waiting `timeout` s per document), `timeout`
-    (the document took longer than `timeout` s), `broken_process` (the sandbox died, e.g. out of memory),
+    nothing extracted the task raises at once), `timeout` (the extraction used more than `timeout` CPU seconds),
+    `stalled` (under that CPU but still running after `wall_ceiling()` wall seconds: hung, or starved of CPU),
+    `broken_process` (the sandbox died, e.g. out of memory),
     `extract_error` (the library raised), `empty_output` (it found no main text).
     """
 
@@ -67,6 +182,8 @@ class LoudExtractor(BaseExtractor):
     #: what to tell the user when that import fails
     install_hint: str = ""
     fail_on_empty_output: bool = True
+    #: wall-clock ceiling per document in seconds (None: `WALL_TIMEOUT_FACTOR` x `timeout`, >= `MIN_WALL_TIMEOUT`)
+    wall_timeout: float | None = None
 
     def check_install(self) -> None:
         """Imports the library and extracts a known page in this process; a broken install raises UsageError."""
@@ -101,7 +218,7 @@ class LoudExtractor(BaseExtractor):
         counts: Counter[str] = Counter()
         first_detail: dict[str, str] = {}
         streak = 0
-        with ExtractorSandbox(timeout=self.timeout, warmup_text="") as sandbox:
+        with CpuTimeSandbox(cpu_timeout=self.timeout, wall_timeout=self.wall_ceiling()) as sandbox:
             for doc in data:
                 self.stat_update(StatHints.total)
                 counts["total"] += 1
@@ -135,6 +252,10 @@ class LoudExtractor(BaseExtractor):
         if self.fail_on_empty_output and counts["total"] > 0 and counts["extracted"] == 0:
             raise EmptyOutputError(self._failure_message(counts, first_detail, rank))
 
+    def wall_ceiling(self) -> float:
+        """Wall seconds after which a document that is still under its CPU limit is dropped as `stalled`."""
+        return self.wall_timeout or max(MIN_WALL_TIMEOUT, WALL_TIMEOUT_FACTOR * self.timeout)
+
     def _extract_in(self, sandbox: ExtractorSandbox, html: str) -> tuple[str | None, str, str | None]:
         """(drop reason or None, detail, text) for one document."""
         try:
@@ -142,7 +263,9 @@ class LoudExtractor(BaseExtractor):
         except TimeoutError as e:
             if "initialize" in str(e):  # the subprocess died or hung before it could extract anything
                 return "sandbox_failed", f"the extraction subprocess did not start ({e})", None
-            return "timeout", f"over {self.timeout} s", None
+            if isinstance(e, StalledError):
+                return "stalled", f"still running after {sandbox.timeout} s of wall time ({e})", None
+            return "timeout", str(e), None
         except EOFError:
             return "broken_process", "the extraction subprocess died (out of memory?)", None
         except Exception as e:
@@ -182,7 +305,8 @@ class TrafilaturaExtractor(LoudExtractor, Trafilatura):
 
     Args:
         favour_precision: prefer less text but less boilerplate (OLM and FineWeb use True).
-        timeout: seconds allowed per document before it is dropped as `timeout`. 5 s, not datatrove's 1 s: the
+        timeout: CPU seconds allowed per document before it is dropped as `timeout` (CPU time of the extraction
+            subprocess, not wall time, so load does not change the output). 5 s, not datatrove's 1 s: the
             650 KB iana.org/protocols page takes ~1.8 s on a busy core.
         deduplicate: trafilatura's `deduplicate` (drops paragraphs repeated across recent documents of the task).
         fail_on_empty_output: raise EmptyOutputError when a task with input produces no output.
@@ -279,7 +403,7 @@ class ResiliparseExtractor(LoudExtractor):
         main_content: resiliparse's main-content heuristics (False: all visible text).
         list_bullets: write "•" / "1." before list items.
         skip_elements: CSS selectors of elements to leave out.
-        timeout: seconds allowed per document before it is dropped as `timeout`.
+        timeout: CPU seconds allowed per document before it is dropped as `timeout`.
         fail_on_empty_output: raise EmptyOutputError when a task with input produces no output.
         **kwargs: passed to `extract_plain_text` (e.g. `post_meta=False`, `preserve_formatting=False`).
     """

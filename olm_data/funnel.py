@@ -41,6 +41,7 @@ DAMAGE_KEYS = (
     "bad_wikitext",
     "oversized_page",
     "timeout",
+    "stalled",
     "extract_error",
     "sandbox_failed",
     "broken_process",

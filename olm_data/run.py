@@ -55,6 +55,7 @@ class RunContext:
         executor: `local` or `slurm` and the executor's settings (recorded in manifest.json).
         models: models the pipeline uses, {name: local path}, declared with `declare_model` so manifest.json
             records their sha256 (steps can instead expose `manifest_models()`; see olm_data.manifest).
+        progress_every: seconds between progress lines of a running stage (None: none; olm_data.progress).
     """
 
     pipeline: Path
@@ -71,6 +72,7 @@ class RunContext:
     command: list[str] = field(default_factory=list)
     executor: dict[str, Any] = field(default_factory=lambda: {"name": "local"})
     models: dict[str, str] = field(default_factory=dict)
+    progress_every: float | None = None
 
     def declare_model(self, name: str, path: str | os.PathLike) -> str:
         """Record a model file or folder the run uses (its sha256 goes into manifest.json); returns the path."""
@@ -151,6 +153,7 @@ def check_inputs(inputs: list[str]) -> None:
 def run_stages(stages: list[Stage], run: RunContext) -> dict[str, Any]:
     """Run the stages in order with the local executor and return the merged stats of every stage."""
     from olm_data.executors import OlmLocalExecutor
+    from olm_data.progress import run_with_progress
 
     run.output.mkdir(parents=True, exist_ok=True)
     names = [s.name for s in stages]
@@ -178,7 +181,7 @@ def run_stages(stages: list[Stage], run: RunContext) -> dict[str, Any]:
                 workers=min(stage.workers or run.workers, tasks),
                 logging_dir=str(logging_dir),
             )
-            executor.run()
+            run_with_progress(executor, stage.name, run.progress_every)
             check_fetch_outcome(stage.name, logging_dir, tasks, run.options.get("allow_missing") or 0)
         print(f"      {stage.name} done in {time.monotonic() - started:.1f}s", file=sys.stderr, flush=True)
     return collect_stats(stages, run.output)
@@ -407,8 +410,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=42, help="seed for every sampled step (default: 42)")
     parser.add_argument("--keep-rejected", action="store_true", help="write rejected documents to OUT/rejected/")
     parser.add_argument("--lid-model", help="a local fastText language-ID model (default: bundled lid.176.ftz)")
+    from olm_data.progress import add_progress_arguments
     from olm_data.slurm import add_slurm_arguments
 
+    add_progress_arguments(parser)  # --quiet, --progress-every
     add_slurm_arguments(parser)
 
 
@@ -426,6 +431,7 @@ def positive_int(text: str) -> int:
 def main_run(args: argparse.Namespace, pipeline: ModuleType) -> int:
     """Entry point of `olm-data run` once the flags are parsed."""
     from olm_data.manifest import plan_manifest
+    from olm_data.progress import progress_every
     from olm_data.slurm import options_from_args, slurm_unavailable_reason
 
     slurm = options_from_args(args)
@@ -457,6 +463,7 @@ def main_run(args: argparse.Namespace, pipeline: ModuleType) -> int:
         options={k: v for k, v in vars(args).items() if k not in common and k not in ("func", "argv", "command")},
         command=list(getattr(args, "argv", None) or ["olm-data", "run", *sys.argv[1:]]),
         executor={"name": args.executor, **(slurm.as_dict() if slurm else {})},
+        progress_every=progress_every(args),
     )
     stages = pipeline.stages(run)
     started = time.monotonic()

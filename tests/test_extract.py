@@ -1,7 +1,10 @@
 """TrafilaturaExtractor, ResiliparseExtractor / LoudExtractor: main text kept, boilerplate dropped, every loss
 counted, total loss loud. Both extractors run the same tests (`extractor` is parametrized)."""
 
+import os
 import pickle
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from olm_data.extract import (
     LoudExtractor,
     ResiliparseExtractor,
     TrafilaturaExtractor,
+    child_cpu_seconds,
     make_extractor,
     tidy_lines,
 )
@@ -122,6 +126,8 @@ class DiesAtStart(FailsInSandbox):
 
 
 class Slow(LoudExtractor):
+    """`SLOW` pages burn CPU for 3 s; `WAIT` pages take 1.5 s of wall time but no CPU (a busy or stopped node)."""
+
     name = "slow"
     library = "json"
 
@@ -133,7 +139,11 @@ class Slow(LoudExtractor):
 
     def extract(self, text):
         if "SLOW" in text:
-            time.sleep(3)
+            end = time.process_time() + 3
+            while time.process_time() < end:
+                pass
+        if "WAIT" in text:
+            time.sleep(1.5)
         return text
 
 
@@ -201,6 +211,22 @@ def test_timeouts_are_counted_and_other_documents_survive():
     out = list(step.run([doc(0, "fast one"), doc(1, "SLOW one"), doc(2, "fast two")]))
     assert [d.id for d in out] == ["doc-0", "doc-2"]
     assert stats_of(step)["timeout"] == 1
+
+
+def test_the_limit_is_cpu_time_so_a_slow_node_does_not_drop_pages():
+    """A page that waits (its process descheduled on a busy node) uses little CPU: kept however long it takes."""
+    step = Slow()
+    out = list(step.run([doc(0, "WAIT one"), doc(1, "SLOW one"), doc(2, "WAIT two")]))
+    assert [d.id for d in out] == ["doc-0", "doc-2"]
+    assert stats_of(step)["timeout"] == 1 and "stalled" not in stats_of(step)
+
+
+def test_a_page_hung_without_using_cpu_is_dropped_at_the_wall_ceiling():
+    step = Slow()
+    step.wall_timeout = 1.0
+    out = list(step.run([doc(0, "fast one"), doc(1, "WAIT one"), doc(2, "fast two")]))
+    assert [d.id for d in out] == ["doc-0", "doc-2"]
+    assert stats_of(step)["stalled"] == 1 and "timeout" not in stats_of(step)
 
 
 def test_smoke_page_failure_is_a_usage_error():
@@ -367,3 +393,49 @@ def test_tidy_lines_matches_the_whole_text_regex_it_replaced():
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(5000)]
     texts += ["a\t\tb", "\t \t", "x \t  \t y\t", " \ta\t "]
     assert [tidy_lines(t) for t in texts] == [reference(t) for t in texts]
+
+
+def busy_loops(n: int) -> list[subprocess.Popen]:
+    """`n` processes spinning at normal priority, each already using CPU when this returns."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    for p in procs:
+        while (child_cpu_seconds(p.pid) or 0) < 0.05:
+            time.sleep(0.01)
+    return procs
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the busy loops' CPU time from /proc")
+def test_the_sample_extracts_to_the_same_bytes_with_the_cpu_saturated():
+    """Same inputs, same bytes, on a quiet or a saturated node: the bundled CC sample plus a page that needs ~0.2 s
+    of CPU, with the limit at 3x that. Spinning processes compete for the cores, so the heavy page takes several
+    times its CPU time in wall time (a wall-clock limit dropped it); its CPU time stays under the limit."""
+    from olm_data import samples
+    from olm_data.readers.warc import CommonCrawlWarcReader
+
+    docs = list(CommonCrawlWarcReader([str(p) for p in samples.warc_files()]).run())
+    heavy = wf.html_page("Logbook", [f"{ARTICLE[0]} Entry {i}." for i in range(2000)])
+    docs.insert(len(docs) // 2, doc(999, heavy))
+    step = TrafilaturaExtractor()
+    step.check_install()
+    cpu = []
+    for _ in range(3):
+        start = time.process_time()
+        step.extract(heavy)
+        cpu.append(time.process_time() - start)
+
+    def extract_all() -> tuple[list[tuple[str, str]], dict]:
+        step = TrafilaturaExtractor(timeout=3 * max(cpu))
+        out = [(d.id, d.text) for d in step.run(Document(d.text, d.id, dict(d.metadata)) for d in docs)]
+        return out, stats_of(step)
+
+    quiet, quiet_stats = extract_all()
+    loops = busy_loops(4 * (os.cpu_count() or 1))
+    try:
+        loaded, loaded_stats = extract_all()
+    finally:
+        for p in loops:
+            p.kill()
+            p.wait()
+    assert "doc-999" in [i for i, _ in quiet] and quiet_stats.get("timeout", 0) == 0
+    assert loaded == quiet
+    assert loaded_stats.get("timeout", 0) == loaded_stats.get("stalled", 0) == 0

@@ -23,6 +23,7 @@ from wiki_fixtures import (
 
 from olm_data.errors import UsageError
 from olm_data.readers.wikipedia import (
+    MAX_PAGE_BYTES,
     WikipediaDumpReader,
     clean_wikitext,
     default_index_path,
@@ -40,6 +41,17 @@ def read_all(path, world_size: int = 1, **kwargs) -> tuple[list, list[dict]]:
         docs.append(list(reader.run(rank=rank, world_size=world_size)))
         stats.append({k: v.total for k, v in reader.stats.stats.items()})
     return docs, stats
+
+
+def read_logged(path) -> tuple[list, dict, list[str]]:
+    """One task's documents, stats and the warnings it logged."""
+    messages: list[str] = []
+    sink = logger.add(lambda m: messages.append(str(m)), level="WARNING")
+    try:
+        (docs,), (stats,) = read_all(path)
+    finally:
+        logger.remove(sink)
+    return docs, stats, messages
 
 
 def as_rows(docs) -> list[tuple]:
@@ -309,12 +321,7 @@ def test_each_kind_of_problem_is_logged_once_with_its_location(tmp_path: Path) -
     bad = [Page(800 + i, "Bad", "x").xml().replace("<title>Bad</title>", "<title>&</title>") for i in range(3)]
     path = tmp_path / "bad.xml"
     path.write_text(dump_xml(pages).replace("</mediawiki>", "".join(bad) + "</mediawiki>"))
-    messages: list[str] = []
-    sink = logger.add(lambda m: messages.append(str(m)), level="WARNING")
-    try:
-        (docs,), (stats,) = read_all(path)
-    finally:
-        logger.remove(sink)
+    docs, stats, messages = read_logged(path)
     assert stats["bad_page"] == 3 and len(docs) == len(article_ids(pages))
     bad_lines = [m for m in messages if "bad_page" in m]
     assert len(bad_lines) == 1
@@ -345,3 +352,22 @@ def test_real_enwiki_sample_yields_clean_articles_only() -> None:
         assert doc.metadata["timestamp"].endswith("Z")
     anarchism = next(d for d in docs if d.metadata["title"] == "Anarchism")
     assert anarchism.text.startswith("Anarchism is a political philosophy")
+
+
+def test_oversized_page_is_skipped_counted_and_logged_once(tmp_path: Path) -> None:
+    """A page over the limit (default 1 MiB) would stall its task in mwparserfromhell; it is skipped instead."""
+    pages = sample_pages(6)
+    huge = Page(900, "Huge list", article_text(900) * (MAX_PAGE_BYTES // len(article_text(900)) + 1))
+    assert len(huge.text.encode()) > MAX_PAGE_BYTES
+    second = Page(901, "Huge list 2", huge.text)
+    path = write_plain_dump(tmp_path / "huge.xml.bz2", [*pages[:3], huge, *pages[3:], second])
+    docs, stats, messages = read_logged(path)
+    assert [d.id for d in docs] == article_ids(pages)
+    assert stats["oversized_page"] == 2
+    lines = [m for m in messages if "oversized_page" in m]
+    assert len(lines) == 1 and str(path) in lines[0] and "page id 900" in lines[0] and "Huge list" in lines[0]
+    # the limit is an option: a smaller one skips more, None reads everything
+    (small,), (small_stats,) = read_all(path, max_page_bytes=100)
+    assert small == [] and small_stats["oversized_page"] == len(article_ids(pages)) + 2
+    (everything,), _ = read_all(path, max_page_bytes=None)
+    assert [d.id for d in everything] == [*article_ids(pages[:3]), "900", *article_ids(pages[3:]), "901"]

@@ -14,7 +14,8 @@ page lands in exactly one task, so the union of all tasks' output is the same fo
 Robustness. Pages are cut out of the decompressed byte stream at `<page>`/`</page>` (markup that cannot occur
 inside escaped XML text) and parsed one by one, so a malformed page costs that page only; a corrupt bz2 stream
 is skipped by resynchronising on the next stream header; a truncated file keeps every page decompressed before
-the damage. Each problem is counted under a named stat and logged once with its file and location.
+the damage; a page with more than `MAX_PAGE_BYTES` of wikitext is skipped instead of stalling the task in the
+parser. Each problem is counted under a named stat and logged once with its file and location.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ _INDEX_LINE = re.compile(rb"^(\d+):\d+:", re.MULTILINE)
 _BAD_INDEX_LINE = re.compile(rb"^(?!\d+:\d+:)[^\n]*\S[^\n]*$", re.MULTILINE)
 
 DEFAULT_BASE_URL = "https://en.wikipedia.org/wiki/"
+#: pages with more wikitext than this (UTF-8 bytes) are skipped as `oversized_page`. mwparserfromhell's time grows
+#: with size and markup density (measured, 1 core: prose 0.5 s per MB; a table- and template-dense list page
+#: 1.5 s at 250 KB, 7 s at 1 MB, 12 s at 2 MB; a real 5 MB page stalled its task ~105 s). At 1 MiB the worst
+#: page costs seconds, not minutes, and almost no article is lost: MediaWiki itself caps pages at 2 MiB.
+MAX_PAGE_BYTES = 1024 * 1024
 # English/canonical names; localized names come from the dump's own <siteinfo><namespaces>.
 _MEDIA_NAMES = ("File", "Image", "Media")
 _CATEGORY_NAMES = ("Category",)
@@ -488,6 +494,8 @@ class WikipediaDumpReader(BaseReader):
         limit: at most this many documents per task (-1: all).
         skip: skip this many documents at the start of each task.
         default_metadata: added to every document's metadata.
+        max_page_bytes: skip (and count as `oversized_page`) articles with more UTF-8 bytes of wikitext than this,
+            which would stall the task in the parser (`MAX_PAGE_BYTES`; None: no limit).
     """
 
     name = "📖 Wikipedia dump"
@@ -501,8 +509,10 @@ class WikipediaDumpReader(BaseReader):
         limit: int = -1,
         skip: int = 0,
         default_metadata: dict[str, Any] | None = None,
+        max_page_bytes: int | None = MAX_PAGE_BYTES,
     ):
         super().__init__(limit=limit, skip=skip, default_metadata=default_metadata)
+        self.max_page_bytes = max_page_bytes
         self.data = os.fspath(data)
         self.index = os.fspath(index) if isinstance(index, (str, os.PathLike)) else index
         if self.index is True:
@@ -690,6 +700,15 @@ class WikipediaDumpReader(BaseReader):
             timestamp = revision.findtext("timestamp") if revision is not None else None
             if not wikitext or not wikitext.strip():
                 self.stat_update("skipped_empty")
+                return None
+            limit = self.max_page_bytes
+            # the raw XML is at least as long as its text in bytes: encode only pages that may be over the limit
+            if limit is not None and len(raw) > limit and (size := len(wikitext.encode())) > limit:
+                self._problem(
+                    "oversized_page",
+                    f"{where} ({title.strip()!r}): {size:,} bytes of wikitext, over max_page_bytes={limit:,}; "
+                    "skipped (the parser would stall the task)",
+                )
                 return None
             try:
                 text = clean_wikitext(wikitext, site.media_prefixes, site.category_prefixes)
