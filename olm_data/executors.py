@@ -20,6 +20,7 @@ from olm_data.readers.remote import FetchError
 
 FAILURES = "failures"  # logs/<stage>/failures/<rank>.txt: why a task failed, one line (a file it could not fetch)
 MISSING = "missing"  # logs/<stage>/missing/<rank>.json: remote files a task gave up on under --allow-missing
+DAMAGE = "damage"  # logs/<stage>/damage/<rank>.json: where the task's readers met damaged input (file @ offset)
 
 
 class RecordsTaskOutcome:
@@ -52,6 +53,10 @@ class RecordsTaskOutcome:
         if missing:
             with self.logging_dir.open(f"{MISSING}/{rank:05d}.json", "w") as f:
                 json.dump(missing, f)
+        damage = [d for step in self.pipeline for d in getattr(step, "damage_samples", None) or []]
+        if damage:  # where readers met damage (olm_data.funnel.record_damage): the run's summary names them
+            with self.logging_dir.open(f"{DAMAGE}/{rank:05d}.json", "w") as f:
+                json.dump(damage, f)
         return stats
 
 

@@ -114,21 +114,26 @@ def input_health(stats: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def input_health_summary(stats: dict[str, Any]) -> str:
-    """One line: the count per damage reason over all stages and tasks, or that nothing was damaged or lost."""
+def input_health_summary(stats: dict[str, Any], output: Any = None) -> str:
+    """The count per damage reason over all stages and tasks (or that nothing was damaged or lost), then, with the
+    run's `output`, the first few places of each (file @ offset), whichever task met them."""
     totals: Counter = Counter()
     for row in input_health(stats):
         totals[row["reason"]] += row["count"]
     if not totals:
         return "input health: no damaged, unreadable or lost input"
-    return (
+    lines = [
         "input health: "
         + ", ".join(f"{reason} {n}" for reason, n in totals.most_common())
         + " (details: report.html, OUT/logs/<stage>/logs/task_*.log)"
-    )
+    ]
+    places = damage_locations(output) if output is not None else {}
+    for reason, _ in totals.most_common():
+        lines += [f"  {reason}: {place}" for place in places.get(reason, [])]
+    return "\n".join(lines)
 
 
-def print_outcome(stats: dict[str, Any]) -> int:
+def print_outcome(stats: dict[str, Any], output: Any = None) -> int:
     """End of a run on the console: input health and where the documents went; the run's exit code.
 
     Inputs that yielded no document at all are a usage problem (wrong files, `--limit 0`): exit code 2, with the
@@ -136,13 +141,44 @@ def print_outcome(stats: dict[str, Any]) -> int:
     """
     import sys
 
-    print(input_health_summary(stats))
+    print(input_health_summary(stats, output))
     line, read = documents_summary(stats)
     if read == 0:
         print(f"olm-data: error: the inputs yielded no documents; {line}", file=sys.stderr)
         return 2
     print(line)
     return 0
+
+
+#: damage locations a task keeps (the first of each kind per file, logged as warnings): enough to find the files
+MAX_DAMAGE_SAMPLES = 20
+
+
+def record_damage(step: Any, reason: str, where: str, detail: str) -> None:
+    """Keep where a reader met damage (`step.damage_samples`, at most MAX_DAMAGE_SAMPLES per task): the executor
+    writes them to `logs/<stage>/damage/<rank>.json`, so the end of the run can say where, across all tasks."""
+    samples = step.__dict__.setdefault("damage_samples", [])
+    if len(samples) < MAX_DAMAGE_SAMPLES:
+        samples.append({"reason": reason, "where": where, "detail": detail[:200]})
+
+
+def damage_locations(output: Any, per_reason: int = 3) -> dict[str, list[str]]:
+    """{reason: the first `per_reason` places ("file @ offset: detail")} over every task of every stage."""
+    import json
+    from pathlib import Path
+
+    found: dict[str, list[str]] = {}
+    for path in sorted(Path(output).glob("logs/*/damage/*.json")):
+        try:
+            entries = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        for entry in entries if isinstance(entries, list) else []:
+            places = found.setdefault(str(entry.get("reason")), [])
+            if len(places) < per_reason:
+                detail = f": {entry['detail']}" if entry.get("detail") else ""
+                places.append(f"{entry.get('where')}{detail}")
+    return found
 
 
 def lost_files(output: Any) -> list[dict[str, Any]]:

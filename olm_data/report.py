@@ -446,7 +446,7 @@ def _sec_drops(output: Path, manifest: dict, source: str | None) -> list[str]:
 
 
 def _sec_health(output: Path, manifest: dict, source: str | None) -> list[str]:
-    from olm_data.funnel import DAMAGE_KEYS, input_health, lost_files
+    from olm_data.funnel import DAMAGE_KEYS, damage_locations, input_health, lost_files
 
     rows = [[r["reason"], f"{r['stage']}: {r['step']}", r["count"]] for r in input_health(load_stats(output))]
     if not rows:
@@ -456,7 +456,9 @@ def _sec_health(output: Path, manifest: dict, source: str | None) -> list[str]:
         "Input that was damaged, unreadable or lost (all tasks). Which file and offset: the warnings in "
         "OUT/logs/<stage>/logs/task_*.log."
     )
-    table = _table(["reason", "step", "count"], rows)
+    places = damage_locations(output)
+    rows = [[*r, "; ".join(places.get(r[0], []))] for r in rows]
+    table = _table(["reason", "step", "count", "first places (file @ offset)"], rows)
     if lost := lost_files(output):
         table += "<h3>Remote files lost (--allow-missing)</h3>" + _table(
             ["stage", "file", "reason"], [[m["stage"], m.get("file", ""), m.get("reason", "")] for m in lost]

@@ -478,7 +478,7 @@ def main_run(args: argparse.Namespace, pipeline: ModuleType) -> int:
     )
     from olm_data.funnel import print_outcome
 
-    return print_outcome(stats)
+    return print_outcome(stats, output)
 
 
 def _main_slurm(stages: list[Stage], run: RunContext, slurm: Any, plan: dict[str, Any]) -> int:

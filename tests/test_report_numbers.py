@@ -15,10 +15,22 @@ CC = str(ROOT / "pipelines" / "cc_2022_49.py")
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory) -> Path:
+def sample_console(tmp_path_factory) -> tuple[Path, str]:
+    """The sample in 3 tasks (its damaged WARC is read by the last one, whose warnings go only to its log file),
+    and what the run printed on stdout."""
+    import contextlib
+    import io
+
     out = tmp_path_factory.mktemp("report") / "cc"
-    assert main(["run", CC, "--sample", "--output", str(out)]) == 0
-    return out
+    console = io.StringIO()
+    with contextlib.redirect_stdout(console):
+        assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "3", "--quiet"]) == 0
+    return out, console.getvalue()
+
+
+@pytest.fixture(scope="module")
+def sample_run(sample_console) -> Path:
+    return sample_console[0]
 
 
 def section(page: str, anchor: str) -> str:
@@ -73,10 +85,22 @@ def test_one_funnel_per_pipeline_and_no_model_folder_with_documents(sample_run):
     assert int(number(rows["sampled"][2])) == 18 and int(number(rows["wikipedia/deduped"][2])) == 25
 
 
+DAMAGED = "CC-MAIN-2022-49-sample-00002.warc.gz @ 50556"  # the sample's cut-off last WARC and where it breaks
+
+
 def test_input_health_section_lists_the_damage_counters(sample_run):
     page = build_report(sample_run)
     rows = table_rows(section(page, "health"))
-    assert ["truncated_file", "filter: READER: Common Crawl WARC", "1"] in rows  # the sample's cut-off last WARC
+    [row] = [r for r in rows if r[0] == "truncated_file"]
+    assert row[1:3] == ["filter: READER: Common Crawl WARC", "1"] and DAMAGED in row[3]
+
+
+def test_console_names_where_the_damage_is_whichever_task_met_it(sample_console):
+    _, console = sample_console
+    lines = console.splitlines()
+    i = next(i for i, line in enumerate(lines) if line.startswith("input health: "))
+    assert "truncated_file 1" in lines[i]
+    assert lines[i + 1].startswith("  truncated_file: ") and DAMAGED in lines[i + 1]
 
 
 def test_hub_card_funnel_counts_each_drop_once(sample_run, tmp_path):

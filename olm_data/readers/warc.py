@@ -31,6 +31,7 @@ from datatrove.pipeline.readers.base import BaseReader
 from datatrove.utils.logging import logger
 
 from olm_data.errors import UsageError
+from olm_data.funnel import record_damage
 from olm_data.readers.remote import FetchError, RetryPolicy, is_remote, open_remote
 
 #: File sampling ratios applied by default: the original OLM build of CC-MAIN-2022-49 (huggingface/olm-datasets,
@@ -842,6 +843,7 @@ class CommonCrawlWarcReader(BaseReader):
         if kind not in logged:
             logged.add(kind)
             logger.warning(f"{path} @ {offset}: {kind}: {detail} (more in this file are counted, not logged)")
+            record_damage(self, kind, f"{path} @ {offset}", detail)
 
 
 _STOP = object()

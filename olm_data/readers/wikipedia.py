@@ -598,6 +598,9 @@ class WikipediaDumpReader(BaseReader):
         if stat not in self._logged:
             self._logged.add(stat)
             logger.warning(f"{message} [stat '{stat}'; further ones are counted, not logged]")
+            from olm_data.funnel import record_damage
+
+            record_damage(self, stat, message, "")
 
     def _read_siteinfo(self, f: IO[bytes], loc: _Location, compressed: bool) -> SiteInfo:
         """Site info from the head of the file (the first bz2 stream of a multistream dump)."""
