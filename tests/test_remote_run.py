@@ -39,7 +39,7 @@ def test_lost_file_fails_the_run_and_the_rerun_completes_byte_identical(tmp_path
     out, clean = tmp_path / "run", tmp_path / "clean"
     with CCServer(root) as server:
         args = ["run", CC, "--sample", "--input", SNAPSHOT, "--cc-base", server.url, "--output", str(out)]
-        args += ["--tasks", "3", "--workers", "2", "--http-timeout", "5"]
+        args += ["--tasks", "3", "--workers", "2", "--http-timeout", "5", "--extractor", "resiliparse", "--quiet"]
         first = olm(*args)
         assert first.returncode == 0, first.stderr[-3000:]
         out.rename(clean)  # same output path for both runs: the dedup stages record source paths
@@ -74,7 +74,7 @@ def test_lost_file_fails_the_run_and_the_rerun_completes_byte_identical(tmp_path
     with CCServer(root) as server:
         proc = olm(
             "run", CC, "--snapshot", SNAPSHOT, "--cc-base", server.url, "--output", str(snap),
-            "--lm", str(clean / "wikipedia" / "lm"),
+            "--lm", str(clean / "wikipedia" / "lm"), "--extractor", "resiliparse",
         )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f"{SNAPSHOT}: 3 of 3 WARC files (sample ratio 1.0, seed 42)" in proc.stderr
@@ -237,7 +237,7 @@ def write_wet_from_run(run: Path, path: Path) -> int:
 def test_wet_input_runs_end_to_end_without_extraction(tmp_path):
     """OLM's input: a WET file goes through the whole CC pipeline, its text untouched by the extraction step."""
     sample = tmp_path / "sample"
-    assert olm("run", CC, "--sample", "--output", str(sample)).returncode == 0
+    assert olm("run", CC, "--sample", "--output", str(sample), "--extractor", "resiliparse").returncode == 0
     wet = tmp_path / "CC-MAIN-20221126080725-20221126110725-00000.warc.wet.gz"
     pages = write_wet_from_run(sample, wet)
     out = tmp_path / "wet-run"
