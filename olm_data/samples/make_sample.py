@@ -2,9 +2,9 @@
 
 Run: ``python -m olm_data.samples.make_sample [--output DIR]`` (default: the package's ``data/`` folder).
 
-Why a script and not hand-made files: every byte of the sample is reproducible from the text in ``_web_en.py``,
-``_web_other.py`` and ``_wiki_text.py``, so a change to a page is a reviewed diff and a test can prove that the
-shipped files match. Determinism: fixed WARC-Date values, record ids are uuid5 of the record's content, gzip members
+Why a script and not hand-made files: every byte of the sample is reproducible from the page texts in ``text/``
+(``web_en.json``, ``web_other.json``, ``wiki_text.json``: data files, see ``load_text``), so a change to a page is a
+reviewed diff and a test can prove that the shipped files match. Determinism: fixed WARC-Date values, record ids are uuid5 of the record's content, gzip members
 and bz2 streams are written with fixed levels and no timestamps, and every listing is in a fixed order.
 """
 
@@ -25,9 +25,32 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from olm_data.samples import _web_en, _web_other, _wiki_text
+TEXT_DIR = Path(__file__).with_name("text")
+
+
+def load_text(name: str) -> SimpleNamespace:
+    """The sample's page texts, `text/<name>.json` (written for this project): data, not code. A multi-line string
+    is stored as `{"lines": [...]}`, so a change to a page is a diff of the lines it touches; `about` says what the
+    file holds."""
+
+    def decode(value: Any) -> Any:
+        if isinstance(value, dict):
+            if list(value) == ["lines"] and isinstance(value["lines"], list):
+                return "\n".join(value["lines"])
+            return {k: decode(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [decode(v) for v in value]
+        return value
+
+    data = json.loads((TEXT_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return SimpleNamespace(**{k: decode(v) for k, v in data.items() if k != "about"})
+
+
+_web_en, _web_other, _wiki_text = load_text("web_en"), load_text("web_other"), load_text("wiki_text")
 
 SNAPSHOT = "CC-MAIN-2022-49"
 WARC_NAMES = [f"{SNAPSHOT}-sample-{i:05d}.warc.gz" for i in range(3)]
