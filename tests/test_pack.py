@@ -15,16 +15,8 @@ import pytest
 
 from olm_data.errors import UsageError
 from olm_data.trainer.pack import _split_contiguous, open_token_shards, tokenize_corpus
-from olm_data.trainer.tokenizer import (
-    CLS_ID,
-    MASK_ID,
-    PAD_ID,
-    SEP_ID,
-    SPECIAL_TOKEN_IDS,
-    add_cli,
-    load_tokenizer,
-    train_tokenizer,
-)
+from olm_data.trainer.tokenizer import add_cli, train_tokenizer
+from olm_data.trainer.tokenizer_files import CLS_ID, MASK_ID, PAD_ID, SEP_ID, SPECIAL_TOKEN_IDS, load_tokenizer
 
 WORDS = (
     "the of and to in is was for on that with as by at from his her it an were are which this be or has had first "

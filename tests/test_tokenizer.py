@@ -13,7 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from olm_data.errors import UsageError
-from olm_data.trainer.tokenizer import (
+from olm_data.trainer.corpus_reader import CorpusReader, list_input_files
+from olm_data.trainer.tokenizer import add_cli, special_token_ids, train_tokenizer
+from olm_data.trainer.tokenizer_files import (
     CLS_ID,
     MASK_ID,
     PAD_ID,
@@ -21,12 +23,7 @@ from olm_data.trainer.tokenizer import (
     SPECIAL_TOKEN_IDS,
     SPECIAL_TOKENS,
     UNK_ID,
-    CorpusReader,
-    add_cli,
-    list_input_files,
     load_tokenizer,
-    special_token_ids,
-    train_tokenizer,
 )
 
 WORDS = (
@@ -278,7 +275,7 @@ TRICKY = [
 
 
 def test_batch_encoder_gives_exactly_the_tokenizer_ids(tok_dir: Path) -> None:
-    from olm_data.trainer.tokenizer import BatchEncoder
+    from olm_data.trainer.batch_encoder import BatchEncoder
 
     tok = load_tokenizer(tok_dir)
     tok.encode_special_tokens = True

@@ -341,7 +341,7 @@ def test_ddp_wraps_the_model_before_compile(tmp_path):
     """DDP inside torch.compile: dynamo then splits the graph at DDP's buckets so all-reduce overlaps backward."""
     import torch.distributed as dist
 
-    from olm_data.trainer.train import wrap_model
+    from olm_data.trainer.distributed import wrap_model
 
     dist.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
     try:
@@ -373,7 +373,7 @@ def test_tf32_is_set_through_the_new_api_only():
 
 
 def test_batch_is_split_into_micro_batches_that_fit():
-    from olm_data.trainer.train import micro_batches, rows_that_fit
+    from olm_data.trainer.distributed import micro_batches, rows_that_fit
 
     assert micro_batches(1024, 1, None, None) == (1024, 1)
     assert micro_batches(1024, 1, None, 300) == (256, 4)

@@ -57,6 +57,12 @@ PRESETS: dict[str, ModelPreset] = {
     "base": ModelPreset(layers=12, hidden=768, heads=12, lr=5e-4),
 }
 
+
+def knob(default: Any = dataclasses.MISSING, help: str = "", cli: bool = True, factory: Any = dataclasses.MISSING):
+    """A TrainConfig field with its help text (and whether it has a command-line flag) in the field's metadata."""
+    return field(default=default, default_factory=factory, metadata={"help": help, "cli": cli})
+
+
 # fields a resumed run may change: they do not alter what the model sees or how it is optimized
 RESUMABLE_OVERRIDES = (
     "data",
@@ -78,78 +84,51 @@ RESUMABLE_OVERRIDES = (
 class TrainConfig:
     """Everything a pretraining run needs; `TrainConfig(data=..., tokenizer=..., output=...)` is a valid run.
 
-    Args:
-        data: tokenized data folder (holds `memmap/index.json`) or the `memmap/` folder itself.
-        tokenizer: folder `transformers.AutoTokenizer` loads; copied into the exported model.
-        output: run folder; becomes the Hugging Face model folder, checkpoints go in `output/checkpoints/`.
-        model: a name in PRESETS.
-        tokens: tokens to train on (rows x seq_len, summed over all ranks); sets the number of steps.
-        steps: optimizer steps; overrides `tokens` when given.
-        seq_len: training sequence length; must divide the data's row length (a 512-row yields four 128-rows).
-        batch_size: global rows per optimizer step (all ranks, all accumulation steps); None = 2^19 tokens.
-        grad_accum: micro-batches each rank accumulates per step; micro-batch = batch_size / (world * grad_accum).
-            None = as few as keep a micro-batch within `max_micro_batch` rows.
-        max_micro_batch: rows per micro-batch and process at most; None = what fits, measured on CUDA (no limit
-            on CPU). The global batch, and so the optimization, does not change with it.
-        lr: peak learning rate; None = the preset's.
-        min_lr_ratio: the schedule decays to lr * min_lr_ratio.
-        warmup: warmup length: steps if >= 1, a fraction of all steps if < 1.
-        schedule: decay after warmup, "linear" or "cosine".
-        beta1, beta2, eps, weight_decay: AdamW parameters (weight decay skips biases and LayerNorm weights).
-        grad_clip: max global gradient norm; 0 disables clipping.
-        mask_prob: share of each row's positions that are predicted (a fixed count per row).
-        dropout: dropout while pretraining.
-        export_dropout: dropout written into the exported config, used when the model is fine-tuned.
-        eval_every: steps between held-out evaluations (and one at the end); 0 = only at the end.
-        eval_rows: rows held out from training for evaluation (at most a tenth of the data).
-        ckpt_every: steps between checkpoints (plus one at the end and on SIGTERM/SIGUSR1); 0 = only those.
-        keep_checkpoints: how many recent checkpoints to keep.
-        log_every: steps between console/JSONL log lines.
-        device: "auto" (cuda when available, else cpu), "cpu", "cuda", "cuda:1", ...
-        dtype: "auto" (bf16 autocast on CUDA, fp32 on CPU), "bf16" or "fp32".
-        compile: torch.compile the training step; None = on for CUDA, off for CPU.
-        compile_mode: torch.compile mode ("default", "max-autotune-no-cudagraphs", "reduce-overhead").
-        seed: seeds weights, the data order and the masks.
-        peak_tflops: accelerator peak (dense bf16 TFLOP/s per device) for MFU; None = known GPUs only.
-        tensorboard: also log to TensorBoard when the `tensorboard` package is installed.
-        extra: notes on the data for the model card's data table, e.g. {"corpus": "olm-CC-MAIN-2022-49"}.
+    Each field's help sits in its metadata: `olm-data pretrain --help` is generated from it (trainer/cli.py),
+    with the default taken from the field, so a default is written once. Fields with `cli=False` have no flag.
     """
 
-    data: str
-    tokenizer: str
-    output: str
-    model: str = "tiny"
-    tokens: float = 33e9
-    steps: int | None = None
-    seq_len: int = 512
-    batch_size: int | None = None
-    grad_accum: int | None = None
-    max_micro_batch: int | None = None
-    lr: float | None = None
-    min_lr_ratio: float = 0.0
-    warmup: float = 0.06
-    schedule: Literal["linear", "cosine"] = "linear"
-    beta1: float = 0.9
-    beta2: float = 0.98
-    eps: float = 1e-6
-    weight_decay: float = 0.01
-    grad_clip: float = 1.0
-    mask_prob: float = 0.15
-    dropout: float = 0.0
-    export_dropout: float = 0.1
-    eval_every: int = 1000
-    eval_rows: int = 2048
-    ckpt_every: int = 1000
-    keep_checkpoints: int = 2
-    log_every: int = 50
-    device: str = "auto"
-    dtype: Literal["auto", "bf16", "fp32"] = "auto"
-    compile: bool | None = None
-    compile_mode: str = "default"
-    seed: int = 42
-    peak_tflops: float | None = None
-    tensorboard: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
+    data: str = knob(help="tokenized data folder (holds memmap/index.json) or the memmap/ folder itself")
+    tokenizer: str = knob(help="tokenizer folder (AutoTokenizer); copied into the exported model")
+    output: str = knob(help="run folder: becomes the Hugging Face model folder; checkpoints in OUTPUT/checkpoints/")
+    model: str = knob("tiny", "model preset")
+    tokens: float = knob(33e9, "tokens to train on (rows x seq-len, all ranks), e.g. 33e9; sets the steps")
+    steps: int | None = knob(None, "optimizer steps (overrides --tokens)")
+    seq_len: int = knob(512, "sequence length; must divide the data's row length (a 512-row yields four 128-rows)")
+    batch_size: int | None = knob(None, "global rows per optimizer step, all ranks (default 2^19 tokens / seq-len)")
+    grad_accum: int | None = knob(
+        None, "micro-batches accumulated per step and process (default: as few as keep --max-micro-batch)"
+    )
+    max_micro_batch: int | None = knob(
+        None, "rows per micro-batch and process at most (default: measured on CUDA, no limit on CPU)"
+    )
+    lr: float | None = knob(None, "peak learning rate (default: the preset's, 1e-3 for tiny)")
+    min_lr_ratio: float = knob(0.0, "final lr as a share of the peak")
+    warmup: float = knob(0.06, "warmup: steps if >= 1, share of all steps if < 1")
+    schedule: Literal["linear", "cosine"] = knob("linear", "decay after warmup")
+    beta1: float = knob(0.9, "AdamW beta1", cli=False)
+    beta2: float = knob(0.98, "AdamW beta2")
+    eps: float = knob(1e-6, "AdamW epsilon", cli=False)
+    weight_decay: float = knob(0.01, "AdamW weight decay (not on biases and LayerNorm weights)")
+    grad_clip: float = knob(1.0, "max global gradient norm, 0 = off")
+    mask_prob: float = knob(0.15, "share of each row's positions that are predicted (a fixed count per row)")
+    dropout: float = knob(0.0, "dropout while pretraining")
+    export_dropout: float = knob(0.1, "dropout written into the exported config, for fine-tuning", cli=False)
+    eval_every: int = knob(1000, "steps between held-out evaluations (and one at the end); 0 = only at the end")
+    eval_rows: int = knob(2048, "rows held out for evaluation (at most a tenth of the data)")
+    ckpt_every: int = knob(1000, "steps between checkpoints (plus the last, and on SIGTERM/SIGUSR1); 0 = only those")
+    keep_checkpoints: int = knob(2, "checkpoints kept")
+    log_every: int = knob(50, "steps between console/JSONL log lines")
+    device: str = knob("auto", "auto (cuda when available, else cpu), cpu, cuda, cuda:N")
+    dtype: Literal["auto", "bf16", "fp32"] = knob("auto", "auto (bf16 autocast on CUDA, fp32 on CPU), bf16 or fp32")
+    compile: bool | None = knob(None, "torch.compile the training step (default: on CUDA)")
+    compile_mode: str = knob("default", "torch.compile mode (default, max-autotune-no-cudagraphs, reduce-overhead)")
+    seed: int = knob(42, "seed of the weights, the data order and the masks")
+    peak_tflops: float | None = knob(None, "device peak dense bf16 TFLOP/s for MFU (known GPUs are detected)")
+    tensorboard: bool = knob(True, "also log to TensorBoard when the tensorboard package is installed")
+    extra: dict[str, Any] = knob(
+        help="notes on the data for the model card, e.g. {'corpus': 'olm-CC-MAIN-2022-49'}", cli=False, factory=dict
+    )
 
     # ---- derived values -------------------------------------------------------------------------------------
     @property

@@ -22,7 +22,6 @@ import logging
 import math
 import re
 import time
-import warnings
 from collections import Counter
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -33,6 +32,8 @@ from typing import Any
 import numpy as np
 
 from olm_data.errors import UsageError
+
+from .glue_metrics import METRICS
 
 logger = logging.getLogger(__name__)
 COMPILE_BACKEND = "inductor"  # tests count compiled graphs with a counting backend
@@ -270,100 +271,6 @@ def read_split(task: GlueTask, path: str | Path) -> GlueSplit:
 
 # ---------------------------------------------------------------------------------------------------- metrics
 
-_warned_fallback = False
-
-
-def _fallback_warning(what: str) -> None:
-    global _warned_fallback
-    if not _warned_fallback:
-        logger.warning("%s not installed: computing GLUE metrics with numpy (same definitions)", what)
-        _warned_fallback = True
-
-
-def accuracy(preds: np.ndarray, labels: np.ndarray) -> float:
-    """Fraction of exact matches."""
-    return float(np.mean(np.asarray(preds) == np.asarray(labels)))
-
-
-def f1_binary(preds: np.ndarray, labels: np.ndarray) -> float:
-    """F1 of the positive class 1 (MRPC's "paraphrase"); 0.0 when nothing is predicted or labelled positive."""
-    try:
-        from sklearn.metrics import f1_score
-    except ImportError:
-        _fallback_warning("scikit-learn")
-        p, y = np.asarray(preds) == 1, np.asarray(labels) == 1
-        tp, fp, fn = int(np.sum(p & y)), int(np.sum(p & ~y)), int(np.sum(~p & y))
-        return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-    return float(f1_score(labels, preds, pos_label=1, average="binary", zero_division=0.0))
-
-
-def matthews(preds: np.ndarray, labels: np.ndarray) -> float:
-    """Matthews correlation (CoLA); 0.0 when either side is constant, as scikit-learn defines it."""
-    try:
-        from sklearn.metrics import matthews_corrcoef
-    except ImportError:
-        _fallback_warning("scikit-learn")
-        # scikit-learn's multiclass formula on the confusion matrix
-        y, p = np.asarray(labels), np.asarray(preds)
-        classes = np.union1d(y, p)
-        c = np.zeros((len(classes), len(classes)), dtype=np.float64)
-        np.add.at(c, (np.searchsorted(classes, y), np.searchsorted(classes, p)), 1)
-        t_sum, p_sum, n_correct, n = c.sum(1), c.sum(0), np.trace(c), c.sum()
-        cov_ytyp = n_correct * n - t_sum @ p_sum
-        cov_ypyp = n * n - p_sum @ p_sum
-        cov_ytyt = n * n - t_sum @ t_sum
-        return 0.0 if cov_ypyp * cov_ytyt == 0 else float(cov_ytyp / np.sqrt(cov_ytyt * cov_ypyp))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return float(matthews_corrcoef(labels, preds))
-
-
-def _rank(x: np.ndarray) -> np.ndarray:
-    """Average ranks of ties (scipy.stats.rankdata's 'average'), for the numpy Spearman."""
-    x = np.asarray(x)
-    sorter = np.argsort(x, kind="mergesort")
-    inv = np.empty(sorter.size, dtype=np.intp)
-    inv[sorter] = np.arange(sorter.size)
-    xs = x[sorter]
-    obs = np.r_[True, xs[1:] != xs[:-1]]
-    dense = obs.cumsum()[inv]
-    count = np.r_[np.nonzero(obs)[0], len(obs)]
-    return 0.5 * (count[dense] + count[dense - 1] + 1)
-
-
-def _numpy_pearson(x: np.ndarray, y: np.ndarray) -> float:
-    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-    dx, dy = x - x.mean(), y - y.mean()
-    denom = math.sqrt(float(dx @ dx) * float(dy @ dy))
-    return float(dx @ dy / denom) if denom > 0 else math.nan
-
-
-def pearson(preds: np.ndarray, labels: np.ndarray) -> float:
-    """Pearson r (STS-B); NaN when either side is constant (no correlation is defined)."""
-    try:
-        from scipy.stats import pearsonr
-    except ImportError:
-        _fallback_warning("scipy")
-        return _numpy_pearson(preds, labels)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return float(pearsonr(np.asarray(preds, np.float64), np.asarray(labels, np.float64))[0])
-
-
-def spearman(preds: np.ndarray, labels: np.ndarray) -> float:
-    """Spearman rho (STS-B): Pearson of average ranks; NaN when either side is constant."""
-    try:
-        from scipy.stats import spearmanr
-    except ImportError:
-        _fallback_warning("scipy")
-        return _numpy_pearson(_rank(preds), _rank(labels))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return float(spearmanr(np.asarray(preds, np.float64), np.asarray(labels, np.float64))[0])
-
-
-_METRICS = {"acc": accuracy, "f1": f1_binary, "mcc": matthews, "pear": pearson, "spear": spearman}
-
 
 def task_metrics(task: GlueTask, preds: np.ndarray, labels: np.ndarray, suffix: str = "") -> dict[str, float]:
     """The seed card's keys for one dev file, e.g. {"mrpc_acc": .., "mrpc_f1": ..} or {"mnli_acc_mm": ..}.
@@ -373,7 +280,7 @@ def task_metrics(task: GlueTask, preds: np.ndarray, labels: np.ndarray, suffix: 
         labels: gold class ids or scores.
         suffix: "" or "_mm" (MNLI mismatched).
     """
-    return {f"{task.name}_{m}{suffix}": _METRICS[m](preds, labels) for m in task.metrics}
+    return {f"{task.name}_{m}{suffix}": METRICS[m](preds, labels) for m in task.metrics}
 
 
 def _selection_score(metrics: dict[str, float]) -> float:
@@ -500,7 +407,8 @@ class GlueConfig:
     update_card: bool = True
 
 
-def _device(name: str) -> Any:
+def pick_device(name: str) -> Any:
+    """The torch device for `--device` ("auto" = cuda when available), or a UsageError when CUDA is missing."""
     import torch
 
     if name == "auto":
@@ -521,7 +429,7 @@ def check_model_dir(model: str | Path) -> Path:
     return path
 
 
-def _quiet_transformers() -> tuple[int, bool]:
+def quiet_transformers() -> tuple[int, bool]:
     """Silence load reports ("newly initialized: classifier...") that are expected when adding a head."""
     from transformers.utils import logging as hf_logging
 
@@ -531,7 +439,8 @@ def _quiet_transformers() -> tuple[int, bool]:
     return state
 
 
-def _restore_transformers(state: tuple[int, bool]) -> None:
+def restore_transformers(state: tuple[int, bool]) -> None:
+    """Undo quiet_transformers."""
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity(state[0])
@@ -550,7 +459,7 @@ class _TaskModel:
         import torch
         from transformers import AutoModelForSequenceClassification
 
-        level = _quiet_transformers()
+        level = quiet_transformers()
         try:
             model, info = AutoModelForSequenceClassification.from_pretrained(
                 model_dir,
@@ -562,7 +471,7 @@ class _TaskModel:
         except (OSError, ValueError) as exc:
             raise UsageError(f"--model {model_dir}: cannot load as a sequence classifier: {exc}") from exc
         finally:
-            _restore_transformers(level)
+            restore_transformers(level)
         mismatched = {k[0] if isinstance(k, tuple) else k for k in info.get("mismatched_keys", ())}
         self.new_keys = sorted(set(info.get("missing_keys", ())) | mismatched)
         self.model = model.to(device)
@@ -767,20 +676,20 @@ def run_glue(cfg: GlueConfig) -> dict[str, Any]:
     tasks = resolve_tasks(cfg.tasks, cfg.data_dir)
     if cfg.seeds < 1 or cfg.epochs <= 0 or not cfg.learning_rates or not cfg.batch_sizes:
         raise UsageError("need --seeds >= 1, --epochs > 0, at least one --lr and one --batch-size")
-    device = _device(cfg.device)
+    device = pick_device(cfg.device)
     if device.type == "cuda":
         from .train import enable_tf32
 
         enable_tf32()
     from transformers import AutoTokenizer
 
-    level = _quiet_transformers()
+    level = quiet_transformers()
     try:
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
     except (OSError, ValueError) as exc:
         raise UsageError(f"--model {model_dir}: no usable tokenizer files: {exc}") from exc
     finally:
-        _restore_transformers(level)
+        restore_transformers(level)
 
     t0 = time.perf_counter()
     per_task = {}

@@ -29,14 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from olm_data.errors import UsageError
 from olm_data.manifest import sha256_file
-from olm_data.trainer.tokenizer import (
-    SPECIAL_TOKENS,
-    BatchEncoder,
-    CorpusReader,
-    list_input_files,
-    load_tokenizer,
-    tokenizer_json_path,
-)
+from olm_data.trainer.batch_encoder import BatchEncoder
+from olm_data.trainer.corpus_reader import CorpusReader, list_input_files
+from olm_data.trainer.tokenizer_files import SPECIAL_TOKENS, load_tokenizer, tokenizer_json_path
 
 if TYPE_CHECKING:
     import numpy as np

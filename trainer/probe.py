@@ -251,16 +251,16 @@ def _load_masked_lm(model_dir: Path, device: Any) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForMaskedLM, AutoTokenizer
 
-    from olm_data.trainer.glue import _quiet_transformers, _restore_transformers
+    from olm_data.trainer.glue import quiet_transformers, restore_transformers
 
-    level = _quiet_transformers()
+    level = quiet_transformers()
     try:
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
         model = AutoModelForMaskedLM.from_pretrained(model_dir, dtype=torch.float32).to(device)
     except (OSError, ValueError) as exc:
         raise UsageError(f"--model {model_dir}: cannot load a masked LM and its tokenizer: {exc}") from exc
     finally:
-        _restore_transformers(level)
+        restore_transformers(level)
     return model, tokenizer
 
 
@@ -279,7 +279,7 @@ def run_probe(
     """
     import torch
 
-    from olm_data.trainer.glue import _device, check_model_dir
+    from olm_data.trainer.glue import check_model_dir, pick_device
 
     if isinstance(models, str | Path):
         models = [models]
@@ -287,7 +287,7 @@ def run_probe(
         raise UsageError("--top-k must be >= 1")
     dirs = [check_model_dir(m) for m in models]
     items, malformed = load_prompts(prompts)
-    dev = _device(device)
+    dev = pick_device(device)
     results = []
     for model_dir in dirs:
         model, tokenizer = _load_masked_lm(model_dir, dev)

@@ -2,13 +2,15 @@
 
 The original OLM tiny BERT shipped RoBERTa's cased byte-level BPE with `pad_token_id=0` colliding with `<s>`.
 This module trains BERT's own recipe instead (BertNormalizer: lowercase, strip accents, clean text, CJK split;
-BertPreTokenizer; WordPiece with `##` continuations) and fixes the special-token ids once, here, for every
-consumer: the tokenizer files, the model config, the packed dataset and the trainer's collator.
+BertPreTokenizer; WordPiece with `##` continuations). The special-token ids are fixed once, in tokenizer_files.py,
+for every consumer: the tokenizer files, the model config, the packed dataset and the trainer's collator.
 
 Commands (wired into `olm-data` through `add_cli`):
     olm-data tokenizer train --input CORPUS... --output tok/ [--vocab-size 30522] [--sample-docs N] [--seed S]
     olm-data tokenize --input CORPUS... --tokenizer tok/ --output tokenized-512/ [--seq-len 512] [--tasks N]
 
+The special-token ids and `load_tokenizer` (tokenizer_files.py), the corpus reader (corpus_reader.py) and the fast
+batch encoder (batch_encoder.py) live beside this file, so pack.py needs none of the training code.
 Only `tokenizers`, `numpy` and `pyarrow` are needed here (no transformers, no datatrove), so the data machines
 can train the vocabulary and the GPU image can load it.
 """
@@ -16,242 +18,32 @@ can train the vocabulary and the GPU image can load it.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import logging
 import os
-import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from itertools import chain
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from olm_data.errors import UsageError
+
+from .batch_encoder import BatchEncoder
+from .corpus_reader import CorpusReader, list_input_files
+from .tokenizer_files import CLS_ID, SEP_ID, SPECIAL_TOKEN_IDS, SPECIAL_TOKENS, load_tokenizer
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 logger = logging.getLogger(__name__)
 
-# Fixed ids: [PAD] is 0 so that `BertConfig().pad_token_id` (default 0) and zero-filled buffers are padding,
-# never a real token. Everything that needs an id imports it from here.
-PAD_ID, UNK_ID, CLS_ID, SEP_ID, MASK_ID = 0, 1, 2, 3, 4
-SPECIAL_TOKENS: dict[str, str] = {"pad": "[PAD]", "unk": "[UNK]", "cls": "[CLS]", "sep": "[SEP]", "mask": "[MASK]"}
-SPECIAL_TOKEN_IDS: dict[str, int] = {"pad": PAD_ID, "unk": UNK_ID, "cls": CLS_ID, "sep": SEP_ID, "mask": MASK_ID}
 MODEL_MAX_LENGTH = 512
 CONTINUING_SUBWORD_PREFIX = "##"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
 
-INPUT_SUFFIXES = (".parquet", ".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
-# plain text, a document per line: read when named, or from a folder that holds no parquet/jsonl (beside those,
-# a .txt is a stray note or README, not corpus)
-TEXT_SUFFIXES = (".txt", ".txt.gz")
 _PROGRESS_EVERY_S = 30.0
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Reading the corpus: parquet (datatrove ParquetWriter output, column `text`) and jsonl(.gz), streamed in batches.
-# --------------------------------------------------------------------------------------------------------------
-
-
-def list_input_files(inputs: Iterable[str | os.PathLike]) -> list[Path]:
-    """Expand files and folders (searched recursively) into a sorted, de-duplicated list of corpus files.
-
-    Sorted so that the same inputs always give the same document order, hence the same vocab and rows.
-    """
-    files: list[Path] = []
-    seen: set[Path] = set()
-    for item in inputs:
-        path = Path(item)
-        if not path.exists():
-            raise UsageError(f"input not found (no such file or folder): {path}")
-        if path.is_dir():
-            inside = sorted(
-                (p for p in path.rglob("*") if p.is_file() and not _is_hidden(p, path)),
-                key=lambda p: p.relative_to(path).as_posix(),
-            )
-            found = [p for p in inside if _is_corpus_file(p)] or [p for p in inside if p.name.endswith(TEXT_SUFFIXES)]
-        elif _is_corpus_file(path) or path.name.endswith(TEXT_SUFFIXES):
-            found = [path]
-        else:
-            raise UsageError(
-                f"unsupported input file {path}: expected one of {', '.join(INPUT_SUFFIXES + TEXT_SUFFIXES)}"
-            )
-        for p in found:
-            key = p.resolve()
-            if key not in seen:
-                seen.add(key)
-                files.append(p)
-    if not files:
-        raise UsageError(f"no corpus files ({', '.join(INPUT_SUFFIXES)}) under: {' '.join(map(str, inputs))}")
-    return files
-
-
-def _is_corpus_file(path: Path) -> bool:
-    return path.name.endswith(INPUT_SUFFIXES)
-
-
-def _is_hidden(path: Path, root: Path) -> bool:
-    # datatrove and Spark leave `.crc`, `_SUCCESS`, `.tmp` folders beside the data: never read them
-    return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
-
-
-@dataclass
-class CorpusReader:
-    """Streams document texts from corpus files in batches, skipping bad input instead of crashing.
-
-    Every skip is counted in `stats` (`bad_files`, `bad_lines`, `missing_text`, `empty_docs`) and logged once per
-    file with its location.
-
-    Args:
-        batch_size: texts per yielded batch (the unit handed to `encode_batch` / the vocab trainer).
-    """
-
-    batch_size: int = 1000
-    stats: Counter = field(default_factory=Counter)
-    _logged: set = field(default_factory=set, repr=False)
-
-    def _warn_once(self, path: Path, kind: str, message: str) -> None:
-        self.stats[kind] += 1
-        if (str(path), kind) not in self._logged:
-            self._logged.add((str(path), kind))
-            logger.warning("%s: %s (further %s in this file are counted, not logged)", path, message, kind)
-
-    def count_docs(self, path: Path) -> int:
-        """Rows in a parquet file (from its footer) or non-blank lines in a jsonl file; 0 for an unreadable file."""
-        try:
-            if path.name.endswith(".parquet"):
-                import pyarrow.parquet as pq
-
-                return pq.ParquetFile(path).metadata.num_rows
-            with _open_text(path) as f:
-                return sum(1 for line in f if line.strip())
-        except Exception as e:  # noqa: BLE001 - any unreadable file is skipped, counted and logged
-            self._warn_once(path, "bad_files", f"unreadable, skipped ({type(e).__name__}: {e})")
-            return 0
-
-    def iter_rows(self, path: Path, row_groups: list[int] | None = None) -> Iterator[list[Any]]:
-        """Yield batches of raw `text` values (any type, None included) of one file, in file order.
-
-        Row numbering matches `count_docs`, which the seeded sampling relies on.
-        """
-        try:
-            if path.name.endswith(".parquet"):
-                yield from self._iter_parquet(path, row_groups)
-            elif path.name.endswith((".txt", ".txt.gz")):
-                yield from self._iter_text_lines(path)
-            else:
-                yield from self._iter_jsonl(path)
-        except Exception as e:  # noqa: BLE001 - a corrupt file mid-way: keep what was read, skip the rest
-            self._warn_once(path, "bad_files", f"unreadable, rest of file skipped ({type(e).__name__}: {e})")
-
-    def _iter_parquet(self, path: Path, row_groups: list[int] | None) -> Iterator[list[Any]]:
-        import pyarrow.parquet as pq
-
-        pf = pq.ParquetFile(path)
-        if "text" not in pf.schema_arrow.names:
-            self._warn_once(path, "bad_files", f"no `text` column (columns: {pf.schema_arrow.names}), skipped")
-            return
-        for batch in pf.iter_batches(batch_size=self.batch_size, row_groups=row_groups, columns=["text"]):
-            yield batch.column(0).to_pylist()
-
-    def _iter_text_lines(self, path: Path) -> Iterator[list[Any]]:
-        """Plain text: every non-blank line is a document (row numbering matches `count_docs`)."""
-        yield from self._batched(path, lambda lineno, line: line)
-
-    def _iter_jsonl(self, path: Path) -> Iterator[list[Any]]:
-        def text_of(lineno: int, line: str) -> Any:
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                self._warn_once(path, "bad_lines", f"line {lineno}: invalid JSON ({e.msg}), skipped")
-                return None  # keeps row numbering aligned with count_docs; dropped by clean()
-            return obj.get("text") if isinstance(obj, dict) else None
-
-        yield from self._batched(path, text_of)
-
-    def _batched(self, path: Path, value_of: Any) -> Iterator[list[Any]]:
-        """Batches of `value_of(lineno, line)` over the non-blank lines of a text file.
-
-        A file damaged mid-way (truncated gzip) first yields what was read before the damage, then raises.
-        """
-        batch: list[Any] = []
-        try:
-            with _open_text(path) as f:
-                for lineno, line in enumerate(f, 1):
-                    if not line.strip():
-                        continue
-                    batch.append(value_of(lineno, line))
-                    if len(batch) >= self.batch_size:
-                        yield batch
-                        batch = []
-        except Exception:  # noqa: BLE001 - damaged mid-way: hand over what was read, then let iter_rows log it
-            if batch:
-                yield batch
-            raise
-        if batch:
-            yield batch
-
-    def clean(self, path: Path, values: list[Any]) -> list[str]:
-        """Keep the non-empty string texts of a batch; count the others."""
-        texts = []
-        for v in values:
-            if not isinstance(v, str):
-                self._warn_once(path, "missing_text", "a document without a string `text`, skipped")
-            elif not v or v.isspace():
-                self.stats["empty_docs"] += 1
-            else:
-                texts.append(v)
-        self.stats["docs"] += len(texts)
-        return texts
-
-    def iter_texts(self, files: list[Path], sample: dict[Path, set[int]] | None = None) -> Iterator[list[str]]:
-        """Yield batches of document texts from `files` in order; with `sample`, only those row numbers per file."""
-        for path in files:
-            wanted = None if sample is None else sample.get(path)
-            if sample is not None and not wanted:
-                continue
-            row = 0
-            for values in self.iter_rows(path):
-                if wanted is not None:
-                    kept = [v for i, v in enumerate(values, row) if i in wanted]
-                    row += len(values)
-                    values = kept
-                texts = self.clean(path, values)
-                if texts:
-                    yield texts
-
-    def sample_plan(self, files: list[Path], n_docs: int, seed: int) -> dict[Path, set[int]] | None:
-        """Choose `n_docs` row numbers uniformly over all files with a seeded RNG: same files + seed, same docs.
-
-        Costs one cheap pass (parquet footers, jsonl line counts) and memory for the chosen row numbers only.
-        None (read everything) when the corpus has no more than `n_docs` rows.
-        """
-        import numpy as np
-
-        counts = [self.count_docs(p) for p in files]
-        total = sum(counts)
-        if n_docs >= total:
-            return None
-        chosen = np.sort(np.random.default_rng(seed).choice(total, size=n_docs, replace=False))
-        plan: dict[Path, set[int]] = {}
-        start = 0
-        for path, count in zip(files, counts, strict=True):
-            lo, hi = np.searchsorted(chosen, [start, start + count])
-            if hi > lo:
-                plan[path] = {int(i) - start for i in chosen[lo:hi]}
-            start += count
-        return plan
-
-
-def _open_text(path: Path):
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
-    return open(path, encoding="utf-8", errors="replace")
 
 
 class _Progress:
@@ -461,29 +253,6 @@ def _write_json(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def tokenizer_json_path(path: str | os.PathLike) -> Path:
-    """`tok/` or `tok/tokenizer.json` -> the tokenizer.json file; a clear UsageError when it is missing."""
-    p = Path(path)
-    file = p / "tokenizer.json" if p.is_dir() else p
-    if not file.is_file():
-        raise UsageError(
-            f"no tokenizer at {p}: expected a folder with tokenizer.json "
-            "(train one with `olm-data tokenizer train --input CORPUS --output tok/`)"
-        )
-    return file
-
-
-def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
-    """Load a saved tokenizer with the `tokenizers` library only (what the packer and the GPU image use)."""
-    from tokenizers import Tokenizer
-
-    file = tokenizer_json_path(path)
-    try:
-        return Tokenizer.from_file(str(file))
-    except Exception as e:  # noqa: BLE001 - surface a corrupt file as a user error, not a Rust traceback
-        raise UsageError(f"cannot load tokenizer {file}: {e}") from e
-
-
 def special_token_ids(path: str | os.PathLike) -> dict[str, int]:
     """Ids of pad/unk/cls/sep/mask in a saved tokenizer, read from its files (for collators and model configs)."""
     tok = load_tokenizer(path)
@@ -492,162 +261,6 @@ def special_token_ids(path: str | os.PathLike) -> dict[str, int]:
     if missing:
         raise UsageError(f"tokenizer {path} lacks special tokens {missing}")
     return ids  # type: ignore[return-value]
-
-
-class BatchEncoder:
-    """Token ids of many documents at once, exactly as `tok.encode(text, add_special_tokens=False).ids`.
-
-    Why not just `tok.encode_batch`: it reaches ~0.75 M tokens per CPU second, short of the >= 2 M tokens/s on
-    2 cores the packer needs. Two exact shortcuts, used only for an uncased BertNormalizer + BertPreTokenizer +
-    WordPiece tokenizer (ours) whose added tokens are all special:
-
-    1. Normalization. `tokenizers` spends ~40% of its time there, tracking an alignment for every character.
-       BertNormalizer works character by character (clean text, CJK spacing, NFD + drop Mn, lowercase) and NFD
-       only reorders inside runs of non-ASCII characters, so the ASCII text is lowercased in Python and each
-       run of non-ASCII characters goes through the Rust normalizer (cached). Documents where this cannot be
-       shown equal (ASCII control characters, a normalized run that Python's lower() would still change) take
-       the ordinary path.
-    2. Words. After normalization the only whitespace left is " ", and BertPreTokenizer + WordPiece never look
-       across it, so a document's ids are the concatenation of its space-separated words' ids. Words are looked
-       up in a bounded cache (natural text is Zipfian: most words repeat) and only unseen ones are encoded.
-
-    Text that spells a special token ("[MASK]") is encoded as text, never as the control token.
-
-    Args:
-        tok: a loaded tokenizer; any tokenizer works, the shortcuts only apply to ours.
-        max_cached_words: bound of the word cache (~300 bytes per entry: ~160 MB by default); once full, the
-            words seen first stay (in Zipfian text, the frequent ones) and later new words are encoded each time.
-    """
-
-    _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-    _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # removed by clean_text: not \t\n\r
-    _MAX_CACHED_RUN = 16  # longer non-ASCII runs (a line of Chinese) are normalized, not cached
-    _MAX_RUNS = 1 << 17
-    _MISS_CHUNK = 2048  # unseen words per encoded input
-
-    def __init__(self, tok: Tokenizer, max_cached_words: int = 1 << 19) -> None:
-        from tokenizers import Tokenizer
-
-        spec = json.loads(tok.to_str())
-        self.full = Tokenizer.from_str(tok.to_str())
-        self.full.no_truncation()
-        self.full.no_padding()
-        self.full.encode_special_tokens = True
-        self._normalizer = self.full.normalizer
-        self.bare: Tokenizer | None = None
-        norm = spec.get("normalizer") or {}
-        shortcut = (
-            norm.get("type") == "BertNormalizer"
-            and norm.get("lowercase") is True
-            and norm.get("strip_accents") in (None, True)
-            and norm.get("clean_text") is True
-            and norm.get("handle_chinese_chars") is True
-            and (spec.get("pre_tokenizer") or {}).get("type") == "BertPreTokenizer"
-            and spec["model"].get("type") == "WordPiece"
-            # non-special added tokens are matched on raw text, which the shortcut changes
-            and all(t.get("special") for t in spec.get("added_tokens", []))
-        )
-        if shortcut:
-            spec["normalizer"] = None
-            self.bare = Tokenizer.from_str(json.dumps(spec))
-            self.bare.no_truncation()
-            self.bare.no_padding()
-            self.bare.encode_special_tokens = True
-        self._encode_full = getattr(self.full, "encode_batch_fast", self.full.encode_batch)  # no offsets: faster
-        self._encode_bare = getattr(self.bare, "encode_batch_fast", None) or getattr(self.bare, "encode_batch", None)
-        self._runs: dict[str, tuple[str, bool]] = {}
-        self._words: dict[str, tuple[int, ...]] = {}
-        self.max_cached_words = max_cached_words
-        self.stats: Counter = Counter()  # words, word_misses: how well the cache works
-
-    def _normalize_run(self, m: re.Match[str]) -> str:
-        run = m.group()
-        hit = self._runs.get(run)
-        if hit is None:
-            out = self._normalizer.normalize_str(run)
-            hit = (out, out.lower() == out)
-            if len(run) <= self._MAX_CACHED_RUN and len(self._runs) < self._MAX_RUNS:
-                self._runs[run] = hit
-        if not hit[1]:
-            raise _NoShortcut
-        return hit[0]
-
-    def normalize(self, text: str) -> str | None:
-        """The text as the tokenizer's normalizer would output it, or None when the shortcut does not apply."""
-        if self.bare is None or self._ASCII_CONTROL.search(text):
-            return None
-        if not text.isascii():
-            try:
-                text = self._NON_ASCII.sub(self._normalize_run, text)
-            except _NoShortcut:
-                return None
-        # clean_text turns whitespace into spaces (the non-ASCII ones went through the Rust runs above)
-        return text.lower().replace("\n", " ").replace("\t", " ").replace("\r", " ")
-
-    def normalize_exact(self, text: str) -> str:
-        """The normalizer's output: the shortcut when it applies, else the tokenizer's own normalizer."""
-        out = self.normalize(text)
-        if out is None:
-            return self._normalizer.normalize_str(text) if self._normalizer is not None else text
-        return out
-
-    def encode(self, texts: list[str]) -> list[list[int]]:
-        """Ids of each text, without [CLS]/[SEP]."""
-        if self.bare is None:
-            return [e.ids for e in self._encode_full(texts, add_special_tokens=False)]
-        cache = self._words
-        get = cache.get
-        looked_up: list[tuple[list[str], list[tuple[int, ...] | None]] | None] = []
-        missing: set[str] = set()
-        slow = []
-        for i, text in enumerate(texts):
-            normalized = self.normalize(text)
-            if normalized is None:
-                slow.append(i)
-                looked_up.append(None)
-                continue
-            words = normalized.split()  # only " " is whitespace after normalization
-            found = list(map(get, words))
-            if None in found:
-                missing.update(set(words).difference(cache))
-            looked_up.append((words, found))
-            self.stats["words"] += len(words)
-
-        new: dict[str, tuple[int, ...]] = {}
-        if missing:
-            unseen = sorted(missing)  # sorted: the same words get cached whatever the hash seed
-            self.stats["word_misses"] += len(unseen)
-            # one input per word would cost a Rust Encoding each: encode chunks of words as pre-split input and
-            # regroup the ids by word_ids, which then index the words of the chunk
-            chunks = [unseen[i : i + self._MISS_CHUNK] for i in range(0, len(unseen), self._MISS_CHUNK)]
-            for chunk, enc in zip(
-                chunks, self.bare.encode_batch(chunks, is_pretokenized=True, add_special_tokens=False), strict=True
-            ):
-                groups: list[list[int]] = [[] for _ in chunk]
-                for token, word in zip(enc.ids, enc.word_ids, strict=True):
-                    groups[word].append(token)
-                new.update(zip(chunk, map(tuple, groups), strict=True))
-            room = self.max_cached_words - len(cache)
-            cache.update(new if room >= len(new) else {w: new[w] for w in unseen[: max(room, 0)]})
-        out: list[list[int]] = []
-        for item in looked_up:
-            if item is None:
-                out.append([])
-                continue
-            words, found = item
-            if None in found:
-                found = list(map(get, words))  # most misses are cached now
-                if None in found:  # the cache is full
-                    found = [f if f is not None else new[w] for w, f in zip(words, found, strict=True)]
-            out.append(list(chain.from_iterable(found)))
-        if slow:
-            for i, e in zip(slow, self._encode_full([texts[i] for i in slow], add_special_tokens=False), strict=True):
-                out[i] = e.ids
-        return out
-
-
-class _NoShortcut(Exception):
-    pass
 
 
 # --------------------------------------------------------------------------------------------------------------

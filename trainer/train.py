@@ -24,30 +24,30 @@ in fp32 reproduces the uninterrupted run's losses step by step.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import json
 import logging
 import math
-import os
-import signal
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from olm_data.errors import UsageError
 
-from .config import PRESETS, RESUMABLE_OVERRIDES, TrainConfig, bert_config
+from . import checkpoint
+from .checkpoint import resume_config  # noqa: F401 - importable from here as before
+from .cli import add_cli, main  # noqa: F401 - olm_data/cli.py registers `pretrain` through this module's add_cli
+from .config import TrainConfig, bert_config
+from .distributed import (
+    StopSignals,
+    end_processes,
+    measure_max_micro_batch,
+    micro_batches,
+    start_processes,
+    wrap_model,
+)
+from .metrics import MetricsLog, flops_per_token, peak_flops, progress_line
 
 logger = logging.getLogger(__name__)
-
-CHECKPOINT_FORMAT = "olm-train-ckpt-v1"
-INTERRUPTED_EXIT_CODE = 75  # EX_TEMPFAIL: "stopped by a signal, checkpoint saved, resume me"
-# dense bf16 peak per device (vendor datasheets); the first name contained in the device name wins
-PEAK_BF16_TFLOPS = (("H100 PCIe", 756.0), ("H100", 989.4), ("H200", 989.4), ("B200", 2250.0), ("A100", 312.0))
 
 
 # ---- small pure helpers -------------------------------------------------------------------------------------
@@ -61,28 +61,6 @@ def lr_at(step: int, cfg: TrainConfig) -> float:
     if cfg.schedule == "cosine":
         return floor + (peak - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
     return floor + (peak - floor) * (1.0 - progress)
-
-
-def flops_per_token(layers: int, hidden: int, intermediate: int, vocab: int, seq_len: int, masked: int) -> float:
-    """Training FLOPs per input token of the model as it runs here (forward + backward = 3x forward).
-
-    Per layer: Q/K/V/output projections 8H^2, feed-forward 4HI, attention scores and weighted sum 4LH. The MLM
-    head (transform 2H^2, decoder 2HV) runs only on `masked` of the `seq_len` positions. Embedding lookups,
-    norms and softmaxes are left out, as in the usual MFU convention.
-    """
-    body = layers * (8 * hidden * hidden + 4 * hidden * intermediate + 4 * seq_len * hidden)
-    head = masked / seq_len * (2 * hidden * hidden + 2 * hidden * vocab)
-    return 3.0 * (body + head)
-
-
-def peak_flops(device_name: str, override_tflops: float | None = None) -> float | None:
-    """Peak FLOP/s of one device for MFU, or None when unknown (CPUs, unlisted GPUs)."""
-    if override_tflops:
-        return override_tflops * 1e12
-    for name, tflops in PEAK_BF16_TFLOPS:
-        if name in device_name:
-            return tflops * 1e12
-    return None
 
 
 def enable_tf32() -> None:
@@ -100,142 +78,6 @@ def enable_tf32() -> None:
     else:  # torch < 2.9
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-
-
-def wrap_model(model: Any, ddp: bool, compile: bool, compile_mode: str = "default", device_index: int | None = None):
-    """The module the loop calls: DistributedDataParallel first, then torch.compile around it.
-
-    In this order dynamo sees the DDP module and splits the graph at DDP's gradient buckets (DDPOptimizer), so
-    each bucket's all-reduce starts while backward still runs; DDP around a compiled module gets one opaque
-    backward and can only all-reduce after it. `no_sync()` still reaches DDP through the compiled wrapper.
-    """
-    import torch
-
-    if ddp:
-        ids = [device_index] if device_index is not None else None
-        model = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
-    if compile:
-        model = torch.compile(model, mode=compile_mode)
-    return model
-
-
-def micro_batches(batch: int, world: int, grad_accum: int | None, max_micro: int | None) -> tuple[int, int]:
-    """(rows per micro-batch, accumulation steps) of one process for a global batch of `batch` rows.
-
-    An explicit `grad_accum` is kept as given; None picks the fewest accumulation steps whose micro-batch holds at
-    most `max_micro` rows (all rows at once when there is no limit), so big presets fit one GPU without flags.
-    """
-    if batch % world:
-        raise UsageError(f"batch size {batch} is not divisible by {world} processes")
-    per_rank = batch // world
-    if grad_accum:
-        if per_rank % grad_accum:
-            raise UsageError(f"batch size {batch} is not divisible by {world} processes x {grad_accum} accumulation")
-        return per_rank // grad_accum, grad_accum
-    limit = max(1, max_micro or per_rank)
-    accum = next(a for a in range(1, per_rank + 1) if per_rank % a == 0 and per_rank // a <= limit)
-    return per_rank // accum, accum
-
-
-def rows_that_fit(free_bytes: float, fixed_bytes: float, bytes_per_row: float, budget: float = 0.85) -> int:
-    """Micro-batch rows whose activations fit in `budget` of the free device memory (at least 1)."""
-    return max(1, int((free_bytes * budget - fixed_bytes) // max(1.0, bytes_per_row)))
-
-
-def measure_max_micro_batch(model: Any, vocab_size: int, seq_len: int, n_mask: int, tables: Any, amp: Any) -> int:
-    """Rows per micro-batch that fit on this CUDA device, from the peak memory of two small eager steps.
-
-    Eager needs more memory than the compiled step, so the estimate errs on the safe side. The optimizer's state
-    (2 x params) is not allocated yet: the 15% left free covers it for every preset.
-    """
-    import torch
-
-    from . import data as D
-
-    device = next(model.parameters()).device
-    generator = torch.Generator(device=device).manual_seed(0)
-    peaks = []
-    with torch.random.fork_rng(devices=[device]):  # dropout draws here must not shift the run's RNG stream
-        for rows in (4, 8):
-            torch.cuda.synchronize(device)
-            torch.cuda.reset_peak_memory_stats(device)
-            base = torch.cuda.memory_allocated(device)
-            ids = torch.randint(0, vocab_size, (rows, seq_len), device=device, generator=generator)
-            inputs, positions, labels = D.mask_tokens(ids, n_mask, tables, generator)
-            with amp:
-                loss = model(inputs, positions, labels)[0]
-            loss.backward()
-            model.zero_grad(set_to_none=True)
-            peaks.append(torch.cuda.max_memory_allocated(device) - base)
-    per_row = (peaks[1] - peaks[0]) / 4
-    free, _ = torch.cuda.mem_get_info(device)
-    return rows_that_fit(free, peaks[0] - 4 * per_row, per_row)
-
-
-def _distributed_env() -> tuple[int, int, int]:
-    """(rank, world size, local rank) from torchrun's or SLURM srun's variables; (0, 1, 0) for a plain launch."""
-    env = os.environ
-    if "RANK" in env and "WORLD_SIZE" in env:
-        return int(env["RANK"]), int(env["WORLD_SIZE"]), int(env.get("LOCAL_RANK", 0))
-    # SLURM_STEP_NUM_TASKS is set by srun for the step; a plain `python` in an sbatch script is a 1-task step
-    if int(env.get("SLURM_STEP_NUM_TASKS", "1")) > 1 and "SLURM_PROCID" in env:
-        if "MASTER_ADDR" not in env:
-            nodes = env.get("SLURM_STEP_NODELIST") or env.get("SLURM_JOB_NODELIST", "")
-            try:
-                hosts = subprocess.run(
-                    ["scontrol", "show", "hostnames", nodes], capture_output=True, text=True, check=True
-                )
-                env["MASTER_ADDR"] = hosts.stdout.split()[0]
-            except (OSError, subprocess.CalledProcessError, IndexError):
-                raise UsageError("under srun, set MASTER_ADDR (scontrol could not name the first node)") from None
-        env.setdefault("MASTER_PORT", str(29500 + int(env.get("SLURM_JOB_ID", "0")) % 2000))
-        return int(env["SLURM_PROCID"]), int(env["SLURM_STEP_NUM_TASKS"]), int(env.get("SLURM_LOCALID", 0))
-    return 0, 1, 0
-
-
-class _StopSignals:
-    """Turns SIGTERM and SIGUSR1 (SLURM preemption / time limit) into a flag the loop reads between steps."""
-
-    def __init__(self):
-        self.received: str | None = None
-        self._previous: dict[int, Any] = {}
-
-    def __enter__(self) -> _StopSignals:
-        if threading.current_thread() is threading.main_thread():  # handlers can only be set there
-            for sig in (signal.SIGTERM, getattr(signal, "SIGUSR1", None)):
-                if sig is not None:
-                    self._previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        self.received = signal.Signals(signum).name
-
-    def __exit__(self, *exc: Any) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-
-
-def _checkpoints(run_dir: Path) -> list[Path]:
-    """Checkpoints of a run, oldest first."""
-    return sorted((run_dir / "checkpoints").glob("step-*.pt"))
-
-
-def resume_config(run_dir: str | Path, **overrides: Any) -> TrainConfig:
-    """The config of an earlier run, with the few settings a resumed run may change (RESUMABLE_OVERRIDES)."""
-    run_dir = Path(run_dir)
-    saved = run_dir / "train_config.json"
-    if not saved.exists():
-        raise UsageError(f"{run_dir} is not a pretraining run (no train_config.json)")
-    cfg = TrainConfig.load(saved)
-    changed = [k for k, v in overrides.items() if v is not None and getattr(cfg, k) != v]
-    frozen = [k for k in changed if k not in RESUMABLE_OVERRIDES and k != "output"]
-    if frozen:
-        names = ", ".join("--" + k.replace("_", "-") for k in frozen)
-        raise UsageError(f"cannot change {names} when resuming {run_dir}: it would no longer be the same run")
-    for k in changed:
-        setattr(cfg, k, overrides[k])
-    cfg.output = str(run_dir)
-    return cfg
 
 
 # ---- the run ------------------------------------------------------------------------------------------------
@@ -262,42 +104,17 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
     if problems:
         raise UsageError("; ".join(problems))
     out = Path(cfg.output)
-    history = _checkpoints(out)
-    if not resume and (history or (out / "model.safetensors").exists()):
-        raise UsageError(f"{out} already holds a run: continue it with --resume {out}, or choose another --output")
-    if resume and history:
-        state = torch.load(history[-1], map_location="cpu", weights_only=True)
-        saved = TrainConfig.from_dict(state["config"]).to_dict()
-        differ = [k for k, v in cfg.to_dict().items() if k not in RESUMABLE_OVERRIDES + ("output",) and saved[k] != v]
-        if differ:
-            raise UsageError(
-                f"config differs from the checkpoint's in {', '.join(differ)}; resume with the saved config"
-            )
-        if state["step"] >= cfg.total_steps and (out / "model.safetensors").exists():
-            print(f"{out} is complete ({state['step']} steps, exported): nothing to resume", flush=True)
-            return {"output": str(out), "steps": state["step"], "total_steps": cfg.total_steps, "interrupted": False,
-                    "signal": None, "tokens": state["tokens"], "log": []}  # fmt: skip
-    else:
-        state = None
+    state = checkpoint.load_latest(cfg, resume)
+    if state is not None and state["step"] >= cfg.total_steps and (out / "model.safetensors").exists():
+        print(f"{out} is complete ({state['step']} steps, exported): nothing to resume", flush=True)
+        return {"output": str(out), "steps": state["step"], "total_steps": cfg.total_steps, "interrupted": False,
+                "signal": None, "tokens": state["tokens"], "log": []}  # fmt: skip
 
     # -- processes and device
-    rank, world, local_rank = _distributed_env()
-    master = rank == 0
-    name = cfg.device
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name == "cuda":
-        name = f"cuda:{local_rank}"
-    device = torch.device(name)
-    cuda = device.type == "cuda"
-    if cuda and not torch.cuda.is_available():
-        raise UsageError(f"--device {cfg.device}: no CUDA GPU is visible; use --device cpu")
+    procs = start_processes(cfg.device)
+    rank, world, master, device, cuda = procs.rank, procs.world, procs.master, procs.device, procs.cuda
     if cuda:
-        torch.cuda.set_device(device)
         enable_tf32()
-    own_group = world > 1 and not dist.is_initialized()
-    if own_group:
-        dist.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=world)
     use_bf16 = cfg.dtype == "bf16" or (cfg.dtype == "auto" and cuda)
     use_compile = cfg.compile if cfg.compile is not None else cuda
     device_name = torch.cuda.get_device_name(device) if cuda else "cpu"
@@ -339,13 +156,7 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
     optimizer = torch.optim.AdamW(groups, lr=cfg.peak_lr, betas=(cfg.beta1, cfg.beta2), eps=cfg.eps, fused=cuda)
     start_step, elapsed_before = 0, 0.0
     if state is not None:
-        mlm.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        start_step, elapsed_before = int(state["step"]), float(state.get("elapsed_s", 0.0))
-        if state["world_size"] == world and len(state["rng"]) == world:
-            torch.set_rng_state(state["rng"][rank]["torch"])
-            if cuda and state["rng"][rank]["cuda"] is not None:
-                torch.cuda.set_rng_state(state["rng"][rank]["cuda"], device)
+        start_step, elapsed_before = checkpoint.restore(state, mlm, optimizer, rank, world, device)
         if state["world_size"] * state["grad_accum"] != world * accum and master:
             logger.warning("resuming with a different micro-batch layout: same rows, different masks")
     step_model = wrap_model(model, world > 1, bool(use_compile), cfg.compile_mode, device.index if cuda else None)
@@ -357,32 +168,11 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
     peak = peak_flops(device_name, cfg.peak_tflops)
 
     # -- logs (rank 0)
-    metrics_path = out / "metrics.jsonl"
-    tb = None
     if master:
         out.mkdir(parents=True, exist_ok=True)
         if not resume or not (out / "train_config.json").exists():
             cfg.save(out / "train_config.json")
-        if metrics_path.exists():  # drop rows logged after the checkpoint we resume from
-            rows = [json.loads(line) for line in metrics_path.read_text().splitlines() if line.strip()]
-            keep = [r for r in rows if r.get("step", 0) <= start_step] if start_step else []
-            metrics_path.write_text("".join(json.dumps(r) + "\n" for r in keep))
-        if cfg.tensorboard:
-            with contextlib.suppress(ImportError):
-                from torch.utils.tensorboard import SummaryWriter
-
-                tb = SummaryWriter(str(out / "tensorboard"), purge_step=start_step)
-    metrics_file = open(metrics_path, "a") if master else None  # noqa: SIM115 - closed in finally
-
-    def log(row: dict[str, Any]) -> None:
-        if metrics_file is not None:
-            metrics_file.write(json.dumps(row) + "\n")
-            metrics_file.flush()
-        if tb is not None:
-            for key, value in row.items():
-                if key not in ("kind", "step") and isinstance(value, int | float):
-                    tb.add_scalar(f"{row['kind']}/{key}", value, row["step"])
-
+    metrics = MetricsLog(out, master, start_step, cfg.tensorboard)
     baseline = D.unigram_baseline(sample, shards.read(heldout), shards.vocab_size, shards.special_ids)
     if master:
         print(
@@ -394,57 +184,9 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
             flush=True,
         )
         if start_step == 0:
-            log({"kind": "baseline", "step": 0, "params": n_params, "flops_per_token": flops_tok, **baseline})
-
-    @torch.no_grad()
-    def evaluate() -> dict[str, float]:
-        """Held-out MLM loss/accuracy with fixed masks, split across ranks, token-weighted."""
-        sums = torch.zeros(3, dtype=torch.float64, device=device)
-        model.eval()
-        for chunk in range(rank, math.ceil(len(heldout) / micro), world):
-            rows = heldout[chunk * micro : (chunk + 1) * micro]
-            ids = D.to_device(torch.from_numpy(shards.read(rows).view(np.int16)), device)
-            generator.manual_seed(D.mask_seed(cfg.seed, -1, chunk))
-            inputs, positions, labels = D.mask_tokens(ids, n_mask, tables, generator)
-            with amp:
-                loss, correct, count = model(inputs, positions, labels)
-            sums += torch.stack([loss.double() * count, correct.double(), count.double()])
-        model.train()
-        if world > 1:
-            dist.all_reduce(sums)
-        loss_sum, correct, count = sums.tolist()
-        return {"eval_loss": loss_sum / max(count, 1), "eval_acc": correct / max(count, 1)}
-
-    def save_checkpoint(step: int, elapsed: float) -> None:
-        rng = {"torch": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state(device) if cuda else None}
-        rngs = [None] * world
-        if world > 1:
-            dist.all_gather_object(rngs, rng)
-        else:
-            rngs = [rng]
-        if master:
-            checkpoint = {
-                "format": CHECKPOINT_FORMAT,
-                "step": step,
-                "tokens": step * tokens_per_step,
-                "data_position": step * batch,  # rows consumed; epoch = data_position // order.n_train
-                "elapsed_s": elapsed,
-                "world_size": world,
-                "grad_accum": accum,
-                "config": cfg.to_dict(),
-                "schedule": {"lr": lr_at(min(step, total - 1), cfg), "warmup_steps": cfg.warmup_steps, "total": total},
-                "model": mlm.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "rng": rngs,
-            }
-            path = out / "checkpoints" / f"step-{step:08d}.pt"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            torch.save(checkpoint, path.with_suffix(".tmp"))
-            os.replace(path.with_suffix(".tmp"), path)  # a crash mid-write never leaves a broken checkpoint
-            for old in _checkpoints(out)[: -max(1, cfg.keep_checkpoints)]:
-                old.unlink()
-        if world > 1:
-            dist.barrier()
+            metrics.write(
+                {"kind": "baseline", "step": 0, "params": n_params, "flops_per_token": flops_tok, **baseline}
+            )
 
     # -- the loop
     loader = D.BatchLoader(
@@ -465,7 +207,7 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
     measured = None  # (time, step, paused) at the end of the first window: throughput excludes compile warm-up
     interrupted = None
     try:
-        with _StopSignals() as stop:
+        with StopSignals() as stop:
             while step < total:
                 for micro_step in range(accum):
                     batch_step, chunk, host = next(loader)
@@ -513,9 +255,9 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
                         "elapsed_s": elapsed_before + now - t0,
                     }
                     logged.append(last)
-                    log(last)
+                    metrics.write(last)
                     if master:
-                        print(_progress(last, total), flush=True)
+                        print(progress_line(last, total), flush=True)
                     if measured is None:
                         measured = (now, step, paused)
                     window = [zero.clone() for _ in range(4)]
@@ -523,8 +265,9 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
 
                 pause_start = time.perf_counter()
                 if len(heldout) and ((cfg.eval_every and step % cfg.eval_every == 0) or step == total):
-                    last_eval = {"kind": "eval", "step": step, "tokens": step * tokens_per_step, **evaluate()}
-                    log(last_eval)
+                    scores = evaluate_heldout(model, shards, heldout, micro, tables, generator, amp, cfg, procs)
+                    last_eval = {"kind": "eval", "step": step, "tokens": step * tokens_per_step, **scores}
+                    metrics.write(last_eval)
                     if master:
                         print(
                             f"  held-out: loss {last_eval['eval_loss']:.4f} acc {last_eval['eval_acc']:.4f}",
@@ -540,7 +283,8 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
                     flag = torch.tensor([float(stop.received is not None)])
                     stop_vote = (dist.all_reduce(flag, op=dist.ReduceOp.MAX, group=stop_group, async_op=True), flag)
                 if (cfg.ckpt_every and step % cfg.ckpt_every == 0) or step == total or stop_now:
-                    save_checkpoint(step, elapsed_before + time.perf_counter() - t0)
+                    elapsed = elapsed_before + time.perf_counter() - t0
+                    checkpoint.save_checkpoint(cfg, step, elapsed, mlm, optimizer, world, accum, device)
                 paused += time.perf_counter() - pause_start  # evaluation and checkpoints are not training speed
                 if stop_now and step < total:
                     interrupted = stop.received or "signal"
@@ -551,10 +295,7 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
                 stop_vote[0].wait()  # every rank started the same votes: finish the last one before leaving
     finally:
         loader.close()
-        if metrics_file is not None:
-            metrics_file.close()
-        if tb is not None:
-            tb.close()
+        metrics.close()
 
     wall = time.perf_counter() - t0
     if measured is not None and step > measured[1]:
@@ -594,11 +335,44 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
             f"{(tokens_per_s or 0) / 1e6:.3f}M tok/s | exported to {out}",
             flush=True,
         )
-    if world > 1:
-        dist.barrier()
-        if own_group:
-            dist.destroy_process_group()
+    end_processes(procs)
     return summary
+
+
+def evaluate_heldout(
+    model: Any,
+    shards: Any,
+    heldout: Any,
+    micro: int,
+    tables: Any,
+    generator: Any,
+    amp: Any,
+    cfg: TrainConfig,
+    procs: Any,
+) -> dict[str, float]:
+    """Held-out MLM loss/accuracy with fixed masks, split across ranks, token-weighted."""
+    import numpy as np
+    import torch
+    import torch.distributed as dist
+
+    from . import data as D
+
+    sums = torch.zeros(3, dtype=torch.float64, device=procs.device)
+    model.eval()
+    with torch.no_grad():
+        for chunk in range(procs.rank, math.ceil(len(heldout) / micro), procs.world):
+            rows = heldout[chunk * micro : (chunk + 1) * micro]
+            ids = D.to_device(torch.from_numpy(shards.read(rows).view(np.int16)), procs.device)
+            generator.manual_seed(D.mask_seed(cfg.seed, -1, chunk))
+            inputs, positions, labels = D.mask_tokens(ids, cfg.masked_per_row, tables, generator)
+            with amp:
+                loss, correct, count = model(inputs, positions, labels)
+            sums += torch.stack([loss.double() * count, correct.double(), count.double()])
+    model.train()
+    if procs.world > 1:
+        dist.all_reduce(sums)
+    loss_sum, correct, count = sums.tolist()
+    return {"eval_loss": loss_sum / max(count, 1), "eval_acc": correct / max(count, 1)}
 
 
 def _load_tokenizer(path: str, shards: Any, auto_tokenizer: Any) -> Any:
@@ -618,172 +392,7 @@ def _load_tokenizer(path: str, shards: Any, auto_tokenizer: Any) -> Any:
     return tokenizer
 
 
-def _progress(row: dict[str, Any], total: int) -> str:
-    """One console line per log step."""
-    elapsed = row["elapsed_s"]
-    eta = elapsed / row["step"] * (total - row["step"]) if row["step"] else 0
-    mfu = f" | MFU {row['mfu']:.1%}" if row["mfu"] is not None else ""
-    return (
-        f"step {row['step']:>{len(str(total))}}/{total} | loss {row['loss']:.4f} | acc {row['acc']:.4f} | "
-        f"lr {row['lr']:.2e} | gnorm {row['grad_norm']:.3f} | {row['tokens_per_s'] / 1e6:.3f}M tok/s{mfu} | "
-        f"{_clock(elapsed)} elapsed, eta {_clock(eta)}"
-    )
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-# ---- command line -------------------------------------------------------------------------------------------
-_CLI_FIELDS = {  # flag -> (type, help)
-    "data": (str, "tokenized data folder (with memmap/index.json)"),
-    "tokenizer": (str, "tokenizer folder (AutoTokenizer); copied into the exported model"),
-    "output": (str, "run folder: becomes the Hugging Face model folder; checkpoints in OUTPUT/checkpoints/"),
-    "model": (str, f"model preset: {', '.join(PRESETS)} (default tiny)"),
-    "tokens": (float, "tokens to train on, e.g. 33e9 (default 33e9)"),
-    "steps": (int, "optimizer steps (overrides --tokens)"),
-    "seq_len": (int, "sequence length; must divide the data's row length (default 512)"),
-    "batch_size": (int, "global rows per optimizer step (default 2^19 tokens / seq-len)"),
-    "grad_accum": (int, "micro-batches accumulated per step and process (default: as few as keep --max-micro-batch)"),
-    "max_micro_batch": (int, "rows per micro-batch and process at most (default: measured on CUDA, no limit on CPU)"),
-    "lr": (float, "peak learning rate (default: the preset's, 1e-3 for tiny)"),
-    "min_lr_ratio": (float, "final lr as a share of the peak (default 0)"),
-    "warmup": (float, "warmup: steps if >= 1, share of all steps if < 1 (default 0.06)"),
-    "schedule": (str, "decay after warmup: linear or cosine (default linear)"),
-    "weight_decay": (float, "AdamW weight decay (default 0.01)"),
-    "beta2": (float, "AdamW beta2 (default 0.98)"),
-    "grad_clip": (float, "max gradient norm, 0 = off (default 1.0)"),
-    "mask_prob": (float, "share of positions predicted per row (default 0.15)"),
-    "dropout": (float, "dropout while pretraining (default 0)"),
-    "eval_every": (int, "steps between held-out evaluations (default 1000)"),
-    "eval_rows": (int, "rows held out for evaluation (default 2048)"),
-    "ckpt_every": (int, "steps between checkpoints (default 1000)"),
-    "keep_checkpoints": (int, "checkpoints kept (default 2)"),
-    "log_every": (int, "steps between log lines (default 50)"),
-    "device": (str, "auto, cpu, cuda, cuda:N (default auto)"),
-    "dtype": (str, "auto (bf16 on CUDA, fp32 on CPU), bf16 or fp32"),
-    "compile_mode": (str, "torch.compile mode (default 'default')"),
-    "seed": (int, "seed of weights, data order and masks (default 42)"),
-    "peak_tflops": (float, "device peak TFLOP/s for MFU (known GPUs are detected)"),
-}
-
-
-def launch_local(nproc: int, argv: list[str]) -> int:
-    """Run `pretrain argv` in `nproc` processes on this machine, like `torchrun --standalone`, but signal-safe.
-
-    torchrun forwards SIGTERM, yet SIGKILLs workers after its shutdown timeout (30 s) and exits 1 whatever they
-    return, so a SLURM requeue that waits for exit code 75 never fires. This parent forwards SIGTERM/SIGUSR1/SIGINT,
-    waits as long as the workers need to write their checkpoint, and returns 75 when they stopped for a signal.
-    """
-    import socket
-
-    with socket.socket() as sock:  # a free port for the rendezvous
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    base = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "WORLD_SIZE": str(nproc),
-            "LOCAL_WORLD_SIZE": str(nproc)}  # fmt: skip
-    command = [sys.executable, "-m", "olm_data.trainer.train", "pretrain", *argv]
-    procs = [
-        subprocess.Popen(command, env={**base, "RANK": str(r), "LOCAL_RANK": str(r)}, start_new_session=True)
-        for r in range(nproc)
-    ]
-
-    def forward(signum: int, frame: Any) -> None:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signum)
-
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGUSR1, signal.SIGINT)}
-    try:
-        while any(proc.poll() is None for proc in procs):
-            if any(proc.returncode not in (None, 0, INTERRUPTED_EXIT_CODE) for proc in procs):
-                for proc in procs:  # one worker failed: the others would wait in a collective forever
-                    if proc.poll() is None:
-                        proc.kill()
-            time.sleep(0.2)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    codes = [proc.returncode for proc in procs]
-    failed = [c for c in codes if c not in (0, INTERRUPTED_EXIT_CODE)]
-    if failed:
-        return failed[0] if failed[0] > 0 else 1
-    return INTERRUPTED_EXIT_CODE if INTERRUPTED_EXIT_CODE in codes else 0
-
-
-def _worker_argv(given: dict[str, Any]) -> list[str]:
-    """The `pretrain` flags that reproduce `given` (parsed CLI values) for the workers of launch_local."""
-    argv = ["--resume", given["resume"]] if given.get("resume") else []
-    for name, value in given.items():
-        flag = "--" + name.replace("_", "-")
-        if name in _CLI_FIELDS:
-            argv += [flag, str(value)]
-        elif name == "compile":
-            argv.append("--compile" if value else "--no-compile")
-        elif name == "tensorboard" and not value:
-            argv.append("--no-tensorboard")
-    return argv
-
-
-def add_cli(subparsers: Any) -> None:
-    """Register `olm-data pretrain`."""
-    parser = subparsers.add_parser(
-        "pretrain",
-        help="pretrain a BERT masked LM on tokenized shards (single GPU/CPU, torchrun or srun)",
-        description=__doc__.split("\n\n")[0]
-        + f" Exits {INTERRUPTED_EXIT_CODE} when stopped by SIGTERM/SIGUSR1 after saving a checkpoint.",
-    )
-    parser.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoint")
-    choices = {"model": list(PRESETS), "schedule": ["linear", "cosine"], "dtype": ["auto", "bf16", "fp32"]}
-    for name, (kind, text) in _CLI_FIELDS.items():
-        flag = "--" + name.replace("_", "-")
-        parser.add_argument(flag, type=kind, default=None, choices=choices.get(name), help=text)
-    parser.add_argument(
-        "--compile",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="torch.compile the step (default: on CUDA)",
-    )
-    parser.add_argument("--no-tensorboard", dest="tensorboard", action="store_false", default=None)
-    parser.add_argument(
-        "--nproc-per-node",
-        type=int,
-        default=1,
-        metavar="N",
-        help=f"run N processes on this machine (DDP; use instead of torchrun, which exits 1, not "
-        f"{INTERRUPTED_EXIT_CODE}, when SIGTERM stops the run)",
-    )
-    parser.set_defaults(func=run_cli)
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """`olm-data pretrain`: 0 when the run finished and was exported, 75 when a signal stopped it."""
-    given = {k: getattr(args, k, None) for k in [*_CLI_FIELDS, "compile", "tensorboard"]}
-    given = {k: v for k, v in given.items() if v is not None}
-    if getattr(args, "nproc_per_node", 1) > 1 and "RANK" not in os.environ:
-        return launch_local(args.nproc_per_node, _worker_argv({"resume": args.resume, **given}))
-    if args.resume:
-        result = pretrain(resume_config(args.resume, **given), resume=True)
-    else:
-        missing = [f"--{k}" for k in ("data", "tokenizer", "output") if k not in given]
-        if missing:
-            raise UsageError(f"pretrain needs {' '.join(missing)} (or --resume RUN_DIR)")
-        result = pretrain(TrainConfig(**given))
-    return INTERRUPTED_EXIT_CODE if result["interrupted"] else 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m olm_data.trainer.train pretrain ...`: the same command without the olm-data CLI around it."""
-    parser = argparse.ArgumentParser(prog="python -m olm_data.trainer.train")
-    add_cli(parser.add_subparsers(required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except UsageError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-
-
 if __name__ == "__main__":
+    import sys
+
     sys.exit(main())
