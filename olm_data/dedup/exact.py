@@ -31,7 +31,7 @@ import numpy as np
 from datatrove.pipeline.base import PipelineStep
 
 from olm_data.dedup import text as textmod
-from olm_data.dedup.minhash import id_hash, parse_dates
+from olm_data.dedup.store import id_hash, parse_dates
 from olm_data.errors import UsageError
 
 KEYS = ("url", "text", "prefix", "suffix")  # the order they run in

@@ -12,7 +12,8 @@ Size per doc: 12 bytes per band (168 B at 14 bands) + 4 * num_perm for signature
 + the docs table (id, url, date; compressed parquet). Measured by `benchmarks/minhash.py` on 1,383 docs with
 WARC-style UUID ids and ~70-character URLs: 701 B/doc (bands 171, signatures 448, docs 83), 253 B/doc without
 signatures. `index.json` records the measured bytes per doc of every index. Every bucket task of a later run binary-searches its band's hash range in the memory-mapped
-files, so an index is loaded by many tasks at once without being read whole.
+files, so an index is loaded by many tasks at once without being read whole. This module builds an index;
+`store.MinhashIndex` reads one.
 """
 
 from __future__ import annotations
@@ -26,87 +27,10 @@ from collections.abc import Sequence
 import numpy as np
 from datatrove.pipeline.base import PipelineStep
 
-from olm_data.dedup.minhash import MinhashSignatures, SignatureStore, _slice_sorted, groups, make_ref
+from olm_data.dedup.minhash import MinhashSignatures
 from olm_data.dedup.signatures import MinhashConfig
+from olm_data.dedup.store import INDEX_FORMAT, INDEX_VERSION, MinhashIndex, SignatureStore
 from olm_data.errors import UsageError
-
-INDEX_FORMAT = "olm-data-minhash-index"
-INDEX_VERSION = 1
-
-
-class MinhashIndex:
-    """Read access to a finished index folder.
-
-    Args:
-        folder: the index folder (must contain index.json).
-    """
-
-    def __init__(self, folder: str) -> None:
-        self.folder = folder
-        meta_path = os.path.join(folder, "index.json")
-        if not os.path.isfile(meta_path):
-            raise UsageError(f"{folder} is not a MinHash index (no index.json); build one with `olm-data dedup index`")
-        with open(meta_path, encoding="utf-8") as f:
-            self.meta = json.load(f)
-        if self.meta.get("format") != INDEX_FORMAT or self.meta.get("version") != INDEX_VERSION:
-            raise UsageError(
-                f"{folder}: unsupported index format {self.meta.get('format')} v{self.meta.get('version')}"
-            )
-        self.snapshot: str = self.meta["snapshot"]
-        self.num_docs: int = self.meta["num_docs"]
-        self.has_signatures: bool = self.meta["has_signatures"]
-        counts = np.asarray(self.meta["rank_counts"], dtype=np.int64)
-        self._ranks = np.asarray(self.meta["ranks"], dtype=np.int64)
-        self._starts = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
-        self._store = SignatureStore(folder, self.meta["config"]["num_perm"])
-        self._bands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def check_compatible(self, config: MinhashConfig) -> None:
-        """Raise UsageError unless `config` produces band hashes comparable with this index's."""
-        mine = dict(self.meta["config"])
-        for k in ("threshold", "verify"):
-            mine.pop(k, None)
-        if mine != config.signature_key():
-            raise UsageError(
-                f"index {self.folder} ({self.snapshot}) was built with MinHash settings {mine}, "
-                f"this run uses {config.signature_key()}; rebuild the index or use the same settings"
-            )
-
-    def band_range(self, band: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted band hashes in [lo, hi) and their doc rows."""
-        if band not in self._bands:
-            base = os.path.join(self.folder, "bands", f"{band:03d}")
-            self._bands[band] = (
-                np.load(base + ".hash.npy", mmap_mode="r"),
-                np.load(base + ".row.npy", mmap_mode="r"),
-            )
-        hashes, rows = self._bands[band]
-        i0, i1 = _slice_sorted(hashes, lo, hi)
-        return np.array(hashes[i0:i1]), np.array(rows[i0:i1])
-
-    def _refs(self, rows: np.ndarray) -> np.ndarray:
-        rows = np.asarray(rows, dtype=np.int64)
-        pos = np.searchsorted(self._starts, rows, side="right") - 1
-        return make_ref(self._ranks[pos], rows - self._starts[pos])
-
-    def signatures(self, rows: np.ndarray) -> np.ndarray:
-        """Full signatures of index rows."""
-        if not self.has_signatures:
-            raise UsageError(f"index {self.folder} was built without signatures")
-        return self._store.signatures(self._refs(rows))
-
-    def docs(self, rows: np.ndarray) -> list[tuple[str, str | None]]:
-        """(id, url) of index rows, in the order given."""
-        import pyarrow as pa
-
-        rows = np.asarray(rows, dtype=np.int64)
-        pos = np.searchsorted(self._starts, rows, side="right") - 1
-        out: list[tuple[str, str | None]] = [("", None)] * len(rows)
-        for p, sel in groups(pos):
-            t = self._store.doc_table(int(self._ranks[p]), ["id", "url"]).take(pa.array(rows[sel] - self._starts[p]))
-            for i, doc_id, url in zip(sel, t.column("id").to_pylist(), t.column("url").to_pylist(), strict=True):
-                out[i] = (doc_id, url)
-        return out
 
 
 class MinhashIndexBands(PipelineStep):

@@ -33,13 +33,23 @@ from collections.abc import Sequence
 
 import numpy as np
 from datatrove.pipeline.base import PipelineStep
-from datatrove.utils.logging import logger
 
 from olm_data.dedup import text as textmod
 from olm_data.dedup.signatures import MinhashConfig, MinHasher, estimated_jaccard
+from olm_data.dedup.store import (
+    KEYS_DTYPE,
+    MinhashIndex,
+    SignatureStore,
+    band_range,
+    groups,
+    id_hash,
+    make_ref,
+    parse_dates,
+    slice_sorted,
+    split_ref,
+)
 from olm_data.errors import UsageError
 
-KEYS_DTYPE = np.dtype([("date_us", "<i8"), ("id_hash", "<u8")])
 MATCH_DTYPE = np.dtype([("ref", "<u8"), ("index_no", "<u2"), ("row", "<u8"), ("sim", "<f4")])
 REPORT_COLUMNS = [
     "cluster",
@@ -52,98 +62,6 @@ REPORT_COLUMNS = [
     "duplicate_of_snapshot",
     "similarity",
 ]
-_TWO64 = 1 << 64
-
-
-def id_hash(doc_id: str) -> int:
-    """64-bit hash of a document id (checks that a later stage sees the same docs at the same positions)."""
-    import xxhash
-
-    return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass"))  # xxhash 4 takes bytes only
-
-
-def make_ref(rank: int | np.ndarray, idx: int | np.ndarray) -> np.ndarray:
-    """A doc reference inside one run: signature task rank in the high 32 bits, position in the low 32."""
-    return (np.asarray(rank, dtype=np.uint64) << np.uint64(32)) | np.asarray(idx, dtype=np.uint64)
-
-
-def split_ref(ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    ref = np.asarray(ref, dtype=np.uint64)
-    return (ref >> np.uint64(32)).astype(np.int64), (ref & np.uint64(0xFFFFFFFF)).astype(np.int64)
-
-
-def groups(keys: np.ndarray):
-    """Yield (key, positions) for each distinct key, positions ascending (one sort, not one scan per key)."""
-    keys = np.asarray(keys)
-    if len(keys) == 0:
-        return
-    order = np.argsort(keys, kind="stable")
-    uniq, starts = np.unique(keys[order], return_index=True)
-    ends = np.r_[starts[1:], len(order)]
-    for k, s, e in zip(uniq, starts, ends, strict=True):
-        yield k, order[s:e]
-
-
-def _band_range(part: int, parts: int) -> tuple[int, int]:
-    """[lo, hi) of the 64-bit band-hash space handled by one bucket task (hi may be 2**64)."""
-    return part * _TWO64 // parts, (part + 1) * _TWO64 // parts
-
-
-def _slice_sorted(hashes: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
-    i0 = int(np.searchsorted(hashes, np.uint64(lo), side="left"))
-    i1 = len(hashes) if hi >= _TWO64 else int(np.searchsorted(hashes, np.uint64(hi), side="left"))
-    return i0, i1
-
-
-class SignatureStore:
-    """Read access to what `MinhashSignatures` wrote in a folder (a run's work folder or an index)."""
-
-    def __init__(self, folder: str, num_perm: int) -> None:
-        self.folder = folder
-        self.num_perm = num_perm
-        self._sigs: dict[int, np.ndarray] = {}
-        self._keys: dict[int, np.ndarray] = {}
-
-    def ranks(self, tasks: int | None = None) -> list[int]:
-        """Ranks that wrote signatures (only those below `tasks`: files of an older, larger run are ignored)."""
-        files = glob.glob(os.path.join(self.folder, "keys", "*.npy"))
-        ranks = sorted(int(os.path.basename(f).split(".")[0]) for f in files)
-        return [r for r in ranks if tasks is None or r < tasks]
-
-    def keys(self, rank: int) -> np.ndarray:
-        if rank not in self._keys:
-            self._keys[rank] = np.load(os.path.join(self.folder, "keys", f"{rank:05d}.npy"), mmap_mode="r")
-        return self._keys[rank]
-
-    def count(self, rank: int) -> int:
-        return len(self.keys(rank))
-
-    def rank_sigs(self, rank: int) -> np.ndarray:
-        if rank not in self._sigs:
-            path = os.path.join(self.folder, "sigs", f"{rank:05d}.u32")
-            if os.path.getsize(path) == 0:
-                self._sigs[rank] = np.zeros((0, self.num_perm), dtype=np.uint32)
-            else:
-                self._sigs[rank] = np.memmap(path, dtype="<u4", mode="r").reshape(-1, self.num_perm)
-        return self._sigs[rank]
-
-    def signatures(self, refs: np.ndarray) -> np.ndarray:
-        """(len(refs), num_perm) signatures of the referenced docs, gathered rank by rank."""
-        ranks, idx = split_ref(refs)
-        out = np.empty((len(refs), self.num_perm), dtype=np.uint32)
-        for r, sel in groups(ranks):
-            out[sel] = self.rank_sigs(int(r))[idx[sel]]
-        return out
-
-    def band_files(self, band: int, tasks: int | None = None) -> list[tuple[int, str]]:
-        files = glob.glob(os.path.join(self.folder, "bands", f"{band:03d}", "*.hash.npy"))
-        found = sorted((int(os.path.basename(f).split(".")[0]), f) for f in files)
-        return [(r, f) for r, f in found if tasks is None or r < tasks]
-
-    def doc_table(self, rank: int, columns: Sequence[str] | None = None):
-        import pyarrow.parquet as pq
-
-        return pq.read_table(os.path.join(self.folder, "docs", f"{rank:05d}.parquet"), columns=columns)
 
 
 class MinhashSignatures(PipelineStep):
@@ -268,26 +186,6 @@ def _str_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def parse_dates(step: PipelineStep, docs: Sequence) -> tuple[list, list[int | None]]:
-    """(raw date, microseconds or None) per doc; counts `no_date` / `bad_date` and logs the first bad one."""
-    raw = [textmod.doc_date(d.metadata) for d in docs]
-    parsed = [textmod.date_us(x) for x in raw]
-    for doc, value, us in zip(docs, raw, parsed, strict=True):
-        if us is None:
-            if value in (None, ""):
-                step.stat_update("no_date")
-                continue
-            step.stat_update("bad_date")
-            if not getattr(step, "_bad_date_logged", False):
-                step._bad_date_logged = True
-                where = doc.metadata.get("file_path", "?")
-                logger.warning(
-                    f"doc {doc.id!r} in {where}: date {value!r} is not ISO-8601; such docs count as undated "
-                    "(kept last by the dedup rules). Logged once; see the bad_date stat."
-                )
-    return raw, parsed
-
-
 class MinhashBuckets(PipelineStep):
     """Stage 2: documents sharing a band hash, for one band and one hash range (task = band * parts + part).
 
@@ -329,8 +227,6 @@ class MinhashBuckets(PipelineStep):
         self.sig_tasks = sig_tasks
 
     def run(self, data=None, rank: int = 0, world_size: int = 1) -> None:
-        from olm_data.dedup.index import MinhashIndex
-
         cfg = self.config
         if world_size != cfg.bands * self.parts_per_band:
             raise UsageError(
@@ -338,14 +234,14 @@ class MinhashBuckets(PipelineStep):
                 f"got {world_size}"
             )
         band, part = divmod(rank, self.parts_per_band)
-        lo, hi = _band_range(part, self.parts_per_band)
+        lo, hi = band_range(part, self.parts_per_band)
         store = SignatureStore(self.sig_folder, cfg.num_perm)
         os.makedirs(self.output_folder, exist_ok=True)
         with self.track_time(unit="task"):
             hashes, refs = [], []
             for src_rank, path in store.band_files(band, self.sig_tasks):
                 h = np.load(path, mmap_mode="r")
-                i0, i1 = _slice_sorted(h, lo, hi)
+                i0, i1 = slice_sorted(h, lo, hi)
                 if i1 > i0:
                     idx = np.load(path.replace(".hash.npy", ".idx.npy"), mmap_mode="r")
                     hashes.append(np.array(h[i0:i1]))
@@ -472,8 +368,6 @@ class MinhashClusters(PipelineStep):
         import pyarrow.parquet as pq
         from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import connected_components
-
-        from olm_data.dedup.index import MinhashIndex
 
         if world_size != 1:
             raise UsageError("MinHash clustering runs as exactly 1 task")
@@ -775,7 +669,6 @@ def minhash_stages(
     from datatrove.pipeline.writers import ParquetWriter
 
     from olm_data.corpus import read_corpus
-    from olm_data.dedup.index import MinhashIndex
     from olm_data.stage import Stage
 
     config = config or MinhashConfig()

@@ -1,0 +1,218 @@
+"""The storage layer of MinHash and exact dedup: what stages write under a work folder or an index folder, and how
+later stages read it back.
+
+* doc refs: a doc inside one run is (signature task rank, position), packed in one uint64 (`make_ref`);
+* band ranges: the 64-bit band-hash space is cut into `parts` ranges, one per bucket task (`band_range`), and a
+  sorted hash file is sliced to a range by binary search (`slice_sorted`);
+* `SignatureStore` reads what `MinhashSignatures` wrote (keys, signatures, sorted band files, doc tables);
+* `MinhashIndex` reads a finished cross-snapshot index (`index.py` builds one);
+* `id_hash` and `parse_dates` are shared by every stage that checks doc positions or orders docs by date.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+from collections.abc import Sequence
+
+import numpy as np
+from datatrove.pipeline.base import PipelineStep
+from datatrove.utils.logging import logger
+
+from olm_data.dedup import text as textmod
+from olm_data.dedup.signatures import MinhashConfig
+from olm_data.errors import UsageError
+
+KEYS_DTYPE = np.dtype([("date_us", "<i8"), ("id_hash", "<u8")])
+INDEX_FORMAT = "olm-data-minhash-index"
+INDEX_VERSION = 1
+TWO64 = 1 << 64
+
+
+def id_hash(doc_id: str) -> int:
+    """64-bit hash of a document id (checks that a later stage sees the same docs at the same positions)."""
+    import xxhash
+
+    return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass"))  # xxhash 4 takes bytes only
+
+
+def parse_dates(step: PipelineStep, docs: Sequence) -> tuple[list, list[int | None]]:
+    """(raw date, microseconds or None) per doc; counts `no_date` / `bad_date` and logs the first bad one."""
+    raw = [textmod.doc_date(d.metadata) for d in docs]
+    parsed = [textmod.date_us(x) for x in raw]
+    for doc, value, us in zip(docs, raw, parsed, strict=True):
+        if us is None:
+            if value in (None, ""):
+                step.stat_update("no_date")
+                continue
+            step.stat_update("bad_date")
+            if not getattr(step, "_bad_date_logged", False):
+                step._bad_date_logged = True
+                where = doc.metadata.get("file_path", "?")
+                logger.warning(
+                    f"doc {doc.id!r} in {where}: date {value!r} is not ISO-8601; such docs count as undated "
+                    "(kept last by the dedup rules). Logged once; see the bad_date stat."
+                )
+    return raw, parsed
+
+
+def make_ref(rank: int | np.ndarray, idx: int | np.ndarray) -> np.ndarray:
+    """A doc reference inside one run: signature task rank in the high 32 bits, position in the low 32."""
+    return (np.asarray(rank, dtype=np.uint64) << np.uint64(32)) | np.asarray(idx, dtype=np.uint64)
+
+
+def split_ref(ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ranks, positions) of doc refs made by `make_ref`."""
+    ref = np.asarray(ref, dtype=np.uint64)
+    return (ref >> np.uint64(32)).astype(np.int64), (ref & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
+def groups(keys: np.ndarray):
+    """Yield (key, positions) for each distinct key, positions ascending (one sort, not one scan per key)."""
+    keys = np.asarray(keys)
+    if len(keys) == 0:
+        return
+    order = np.argsort(keys, kind="stable")
+    uniq, starts = np.unique(keys[order], return_index=True)
+    ends = np.r_[starts[1:], len(order)]
+    for k, s, e in zip(uniq, starts, ends, strict=True):
+        yield k, order[s:e]
+
+
+def band_range(part: int, parts: int) -> tuple[int, int]:
+    """[lo, hi) of the 64-bit band-hash space handled by one bucket task (hi may be 2**64)."""
+    return part * TWO64 // parts, (part + 1) * TWO64 // parts
+
+
+def slice_sorted(hashes: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
+    """[i0, i1) of the entries of sorted `hashes` that lie in [lo, hi) (hi may be 2**64)."""
+    i0 = int(np.searchsorted(hashes, np.uint64(lo), side="left"))
+    i1 = len(hashes) if hi >= TWO64 else int(np.searchsorted(hashes, np.uint64(hi), side="left"))
+    return i0, i1
+
+
+class SignatureStore:
+    """Read access to what `MinhashSignatures` wrote in a folder (a run's work folder or an index)."""
+
+    def __init__(self, folder: str, num_perm: int) -> None:
+        self.folder = folder
+        self.num_perm = num_perm
+        self._sigs: dict[int, np.ndarray] = {}
+        self._keys: dict[int, np.ndarray] = {}
+
+    def ranks(self, tasks: int | None = None) -> list[int]:
+        """Ranks that wrote signatures (only those below `tasks`: files of an older, larger run are ignored)."""
+        files = glob.glob(os.path.join(self.folder, "keys", "*.npy"))
+        ranks = sorted(int(os.path.basename(f).split(".")[0]) for f in files)
+        return [r for r in ranks if tasks is None or r < tasks]
+
+    def keys(self, rank: int) -> np.ndarray:
+        if rank not in self._keys:
+            self._keys[rank] = np.load(os.path.join(self.folder, "keys", f"{rank:05d}.npy"), mmap_mode="r")
+        return self._keys[rank]
+
+    def count(self, rank: int) -> int:
+        return len(self.keys(rank))
+
+    def rank_sigs(self, rank: int) -> np.ndarray:
+        if rank not in self._sigs:
+            path = os.path.join(self.folder, "sigs", f"{rank:05d}.u32")
+            if os.path.getsize(path) == 0:
+                self._sigs[rank] = np.zeros((0, self.num_perm), dtype=np.uint32)
+            else:
+                self._sigs[rank] = np.memmap(path, dtype="<u4", mode="r").reshape(-1, self.num_perm)
+        return self._sigs[rank]
+
+    def signatures(self, refs: np.ndarray) -> np.ndarray:
+        """(len(refs), num_perm) signatures of the referenced docs, gathered rank by rank."""
+        ranks, idx = split_ref(refs)
+        out = np.empty((len(refs), self.num_perm), dtype=np.uint32)
+        for r, sel in groups(ranks):
+            out[sel] = self.rank_sigs(int(r))[idx[sel]]
+        return out
+
+    def band_files(self, band: int, tasks: int | None = None) -> list[tuple[int, str]]:
+        files = glob.glob(os.path.join(self.folder, "bands", f"{band:03d}", "*.hash.npy"))
+        found = sorted((int(os.path.basename(f).split(".")[0]), f) for f in files)
+        return [(r, f) for r, f in found if tasks is None or r < tasks]
+
+    def doc_table(self, rank: int, columns: Sequence[str] | None = None):
+        import pyarrow.parquet as pq
+
+        return pq.read_table(os.path.join(self.folder, "docs", f"{rank:05d}.parquet"), columns=columns)
+
+
+class MinhashIndex:
+    """Read access to a finished index folder.
+
+    Args:
+        folder: the index folder (must contain index.json).
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        meta_path = os.path.join(folder, "index.json")
+        if not os.path.isfile(meta_path):
+            raise UsageError(f"{folder} is not a MinHash index (no index.json); build one with `olm-data dedup index`")
+        with open(meta_path, encoding="utf-8") as f:
+            self.meta = json.load(f)
+        if self.meta.get("format") != INDEX_FORMAT or self.meta.get("version") != INDEX_VERSION:
+            raise UsageError(
+                f"{folder}: unsupported index format {self.meta.get('format')} v{self.meta.get('version')}"
+            )
+        self.snapshot: str = self.meta["snapshot"]
+        self.num_docs: int = self.meta["num_docs"]
+        self.has_signatures: bool = self.meta["has_signatures"]
+        counts = np.asarray(self.meta["rank_counts"], dtype=np.int64)
+        self._ranks = np.asarray(self.meta["ranks"], dtype=np.int64)
+        self._starts = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
+        self._store = SignatureStore(folder, self.meta["config"]["num_perm"])
+        self._bands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def check_compatible(self, config: MinhashConfig) -> None:
+        """Raise UsageError unless `config` produces band hashes comparable with this index's."""
+        mine = dict(self.meta["config"])
+        for k in ("threshold", "verify"):
+            mine.pop(k, None)
+        if mine != config.signature_key():
+            raise UsageError(
+                f"index {self.folder} ({self.snapshot}) was built with MinHash settings {mine}, "
+                f"this run uses {config.signature_key()}; rebuild the index or use the same settings"
+            )
+
+    def band_range(self, band: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted band hashes in [lo, hi) and their doc rows."""
+        if band not in self._bands:
+            base = os.path.join(self.folder, "bands", f"{band:03d}")
+            self._bands[band] = (
+                np.load(base + ".hash.npy", mmap_mode="r"),
+                np.load(base + ".row.npy", mmap_mode="r"),
+            )
+        hashes, rows = self._bands[band]
+        i0, i1 = slice_sorted(hashes, lo, hi)
+        return np.array(hashes[i0:i1]), np.array(rows[i0:i1])
+
+    def _refs(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        pos = np.searchsorted(self._starts, rows, side="right") - 1
+        return make_ref(self._ranks[pos], rows - self._starts[pos])
+
+    def signatures(self, rows: np.ndarray) -> np.ndarray:
+        """Full signatures of index rows."""
+        if not self.has_signatures:
+            raise UsageError(f"index {self.folder} was built without signatures")
+        return self._store.signatures(self._refs(rows))
+
+    def docs(self, rows: np.ndarray) -> list[tuple[str, str | None]]:
+        """(id, url) of index rows, in the order given."""
+        import pyarrow as pa
+
+        rows = np.asarray(rows, dtype=np.int64)
+        pos = np.searchsorted(self._starts, rows, side="right") - 1
+        out: list[tuple[str, str | None]] = [("", None)] * len(rows)
+        for p, sel in groups(pos):
+            t = self._store.doc_table(int(self._ranks[p]), ["id", "url"]).take(pa.array(rows[sel] - self._starts[p]))
+            for i, doc_id, url in zip(sel, t.column("id").to_pylist(), t.column("url").to_pylist(), strict=True):
+                out[i] = (doc_id, url)
+        return out
