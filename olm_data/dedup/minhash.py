@@ -30,6 +30,7 @@ import csv
 import glob
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from datatrove.pipeline.base import PipelineStep
@@ -363,148 +364,109 @@ class MinhashClusters(PipelineStep):
         self.bucket_tasks = bucket_tasks
 
     def run(self, data=None, rank: int = 0, world_size: int = 1) -> None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
-
         if world_size != 1:
             raise UsageError("MinHash clustering runs as exactly 1 task")
         store = SignatureStore(self.sig_folder, self.config.num_perm)
+        self._clear_decisions()
+        with self.track_time(unit="task"):
+            pairs, matches = self._load_candidates()
+            nodes = self._connected_docs(store, pairs, matches)
+            best_old = _best_old_match_per_doc(matches)
+            clusters = _order_clusters(nodes)
+            comp_old = _best_old_match_per_cluster(nodes, best_old)
+            indexes = [MinhashIndex(f) for f in self.index_folders]
+            old_info = _old_doc_info(indexes, {v[:2] for v in best_old.values()} | {v[:2] for v in comp_old.values()})
+            sims_to_kept = _similarity_to_kept_doc(store, nodes, clusters)
+            decisions = self._decide(nodes, clusters, best_old, comp_old, old_info, sims_to_kept)
+            self._count(nodes, clusters, decisions)
+            self._write_decisions(store, nodes, decisions)
+            self._write_report(nodes, clusters, decisions)
+
+    def _clear_decisions(self) -> None:
+        """Remove decision files of an earlier attempt (an older run may have had more signature tasks)."""
         os.makedirs(self.output_folder, exist_ok=True)
         for old in glob.glob(os.path.join(self.output_folder, "*.parquet")):
             os.remove(old)
-        with self.track_time(unit="task"):
-            pairs = [np.load(f) for f in self._bucket_files("pairs")]
-            pairs = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.uint64)
-            matches = [np.load(f) for f in self._bucket_files("old")]
-            matches = np.concatenate(matches) if matches else np.zeros(0, dtype=MATCH_DTYPE)
-            nodes = np.unique(np.concatenate([pairs.ravel(), matches["ref"]]))
-            n = len(nodes)
-            if n:
-                u = np.searchsorted(nodes, pairs[:, 0])
-                v = np.searchsorted(nodes, pairs[:, 1])
-                graph = coo_matrix((np.ones(len(u), dtype=np.int8), (u, v)), shape=(n, n))
-                _, comp = connected_components(graph, directed=False)
+
+    def _load_candidates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every bucket task's candidate pairs ((E, 2) doc refs) and old-snapshot matches (`MATCH_DTYPE`)."""
+        pairs = [np.load(f) for f in self._bucket_files("pairs")]
+        pairs = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.uint64)
+        matches = [np.load(f) for f in self._bucket_files("old")]
+        matches = np.concatenate(matches) if matches else np.zeros(0, dtype=MATCH_DTYPE)
+        return pairs, matches
+
+    def _connected_docs(self, store: SignatureStore, pairs: np.ndarray, matches: np.ndarray) -> ClusterNodes:
+        """The docs in a pair or an old match, their connected component and their id, url and date."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        refs = np.unique(np.concatenate([pairs.ravel(), matches["ref"]]))
+        n = len(refs)
+        if n:
+            u = np.searchsorted(refs, pairs[:, 0])
+            v = np.searchsorted(refs, pairs[:, 1])
+            graph = coo_matrix((np.ones(len(u), dtype=np.int8), (u, v)), shape=(n, n))
+            _, comp = connected_components(graph, directed=False)
+        else:
+            comp = np.zeros(0, dtype=np.int64)
+        return ClusterNodes(refs, comp, *_doc_details(store, refs))
+
+    def _decide(self, nodes, clusters, best_old, comp_old, old_info, sims_to_kept) -> ClusterDecisions:
+        """Per doc: kept (with its cluster's size - 1), duplicate of the kept doc, or old_duplicate."""
+        n = len(nodes.refs)
+        action = np.empty(n, dtype=object)
+        dup_count = np.zeros(n, dtype=np.int32)
+        dup_of = [("", "", "")] * n
+        sims = np.full(n, np.nan, dtype=np.float32)
+        for pos in range(n):
+            i = clusters.order[pos]
+            c = int(clusters.comp_sorted[pos])
+            if c in comp_old:
+                mt = best_old.get(int(nodes.refs[i]), comp_old[c])
+                action[i] = "old_duplicate"
+                dup_of[i] = old_info[mt[:2]]
+                sims[i] = mt[2] if int(nodes.refs[i]) in best_old else np.nan
+            elif clusters.is_first[pos]:
+                action[i] = "kept"
+                dup_count[i] = clusters.comp_size[c] - 1
             else:
-                comp = np.zeros(0, dtype=np.int64)
+                action[i] = "duplicate"
+                kept_doc = clusters.leader[pos]
+                dup_of[i] = (nodes.ids[kept_doc], nodes.urls[kept_doc] or "", self.snapshot)
+                sims[i] = sims_to_kept[i]
+        return ClusterDecisions(action, dup_count, dup_of, sims)
 
-            # best old match per node: highest similarity, then lowest (index, row); NaN (no sigs) counts lowest
-            best_old = {}
-            if len(matches):
-                sim_key = np.where(np.isnan(matches["sim"]), -1.0, matches["sim"])
-                order = np.lexsort((matches["row"], matches["index_no"], -sim_key, matches["ref"]))
-                m = matches[order]
-                firsts = np.ones(len(m), dtype=bool)
-                firsts[1:] = m["ref"][1:] != m["ref"][:-1]
-                for rec in m[firsts]:
-                    best_old[int(rec["ref"])] = (int(rec["index_no"]), int(rec["row"]), float(rec["sim"]))
+    def _count(self, nodes: ClusterNodes, clusters: ClusterOrder, decisions: ClusterDecisions) -> None:
+        n = len(nodes.refs)
+        action = decisions.action
+        self.stat_update("clusters", value=len(clusters.comp_size))
+        self.stat_update("docs_in_clusters", value=n)
+        self.stat_update("duplicates", value=int((action == "duplicate").sum()) if n else 0)
+        self.stat_update("old_duplicates", value=int((action == "old_duplicate").sum()) if n else 0)
 
-            # doc details of every node
-            ranks, idx = split_ref(nodes)
-            cols = {k: [] for k in ("id", "url", "date", "date_us")}
-            node_order = []
-            for r, sel in groups(ranks):
-                t = store.doc_table(int(r), ["id", "url", "date", "date_us"]).take(pa.array(idx[sel]))
-                for k in cols:
-                    cols[k].extend(t.column(k).to_pylist())
-                node_order.append(sel)
-            node_order = np.concatenate(node_order) if node_order else np.zeros(0, dtype=np.int64)
-            ids = [None] * n
-            urls = [None] * n
-            dates = [None] * n
-            date_us = np.empty(n, dtype=np.int64)
-            for j, i in enumerate(node_order):
-                ids[i], urls[i], dates[i] = cols["id"][j], cols["url"][j], cols["date"][j]
-                date_us[i] = textmod.NO_DATE if cols["date_us"][j] is None else cols["date_us"][j]
+    def _write_decisions(self, store: SignatureStore, nodes: ClusterNodes, decisions: ClusterDecisions) -> None:
+        """One parquet per signature task, rows by position: what the filter stage does with each listed doc."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-            # sort nodes by (component, date, id): the first of each component is its kept doc (its "leader")
-            id_col = pa.array(ids, pa.string())
-            table = pa.table({"comp": comp, "date_us": date_us, "id": id_col})
-            order = pc.sort_indices(
-                table, sort_keys=[("comp", "ascending"), ("date_us", "ascending"), ("id", "ascending")]
-            ).to_numpy()
-            first = np.ones(n, dtype=bool)
-            first[1:] = comp[order][1:] != comp[order][:-1]
-            leader_of_comp = np.empty(int(comp.max()) + 1 if n else 0, dtype=np.int64)
-            leader_of_comp[comp[order[first]]] = order[first]
-            # then order components by their leader's (date, id): numbering independent of the task layout
-            lead = leader_of_comp[comp]
-            table = pa.table(
-                {"lead_date": date_us[lead], "lead_id": id_col.take(pa.array(lead)), "date_us": date_us, "id": id_col}
+        ranks, idx = split_ref(nodes.refs)
+        action, dup_of = decisions.action, decisions.dup_of
+        for r, sel in groups(ranks):
+            sel = sel[np.argsort(idx[sel])]
+            keys = store.keys(int(r))[idx[sel]]
+            t = pa.table(
+                {
+                    "idx": pa.array(idx[sel], pa.uint32()),
+                    "id_hash": pa.array(keys["id_hash"], pa.uint64()),
+                    "action": pa.array([action[i] for i in sel], pa.string()),
+                    "duplicates": pa.array(decisions.dup_count[sel], pa.int32()),
+                    "duplicate_of_id": pa.array([dup_of[i][0] for i in sel], pa.string()),
+                    "duplicate_of_url": pa.array([dup_of[i][1] for i in sel], pa.string()),
+                    "duplicate_of_snapshot": pa.array([dup_of[i][2] for i in sel], pa.string()),
+                }
             )
-            order = pc.sort_indices(
-                table,
-                sort_keys=[(k, "ascending") for k in ("lead_date", "lead_id", "date_us", "id")],
-            ).to_numpy()
-            comp_sorted = comp[order]
-            is_first = np.ones(n, dtype=bool)
-            is_first[1:] = comp_sorted[1:] != comp_sorted[:-1]
-            leader = lead[order]  # per sorted position
-            comp_size = np.bincount(comp, minlength=int(comp.max()) + 1 if n else 0)
-
-            # component-level old match: the best over its members
-            comp_old: dict[int, tuple[int, int, float]] = {}
-            for ref_int, mt in best_old.items():
-                c = int(comp[np.searchsorted(nodes, np.uint64(ref_int))])
-                cur = comp_old.get(c)
-                if cur is None or (-_nan_low(mt[2]), mt[0], mt[1]) < (-_nan_low(cur[2]), cur[0], cur[1]):
-                    comp_old[c] = mt
-            indexes = [MinhashIndex(f) for f in self.index_folders]
-            old_info = _old_doc_info(indexes, {v[:2] for v in best_old.values()} | {v[:2] for v in comp_old.values()})
-
-            # similarity of each in-snapshot duplicate to its kept doc
-            sims_to_leader = np.full(n, np.nan, dtype=np.float32)
-            dup_pos = np.flatnonzero(~is_first)
-            if len(dup_pos):
-                a = order[dup_pos]
-                b = leader[dup_pos]
-                sims_to_leader[a] = estimated_jaccard(store.signatures(nodes[a]), store.signatures(nodes[b]))
-
-            # decisions per node, grouped by signature task, and the report rows
-            action = np.empty(n, dtype=object)
-            dup_count = np.zeros(n, dtype=np.int32)
-            dup_of = [("", "", "")] * n
-            sims = np.full(n, np.nan, dtype=np.float32)
-            for pos in range(n):
-                i = order[pos]
-                c = int(comp_sorted[pos])
-                if c in comp_old:
-                    mt = best_old.get(int(nodes[i]), comp_old[c])
-                    action[i] = "old_duplicate"
-                    dup_of[i] = old_info[mt[:2]]
-                    sims[i] = mt[2] if int(nodes[i]) in best_old else np.nan
-                elif is_first[pos]:
-                    action[i] = "kept"
-                    dup_count[i] = comp_size[c] - 1
-                else:
-                    action[i] = "duplicate"
-                    kept_doc = leader[pos]
-                    dup_of[i] = (ids[kept_doc], urls[kept_doc] or "", self.snapshot)
-                    sims[i] = sims_to_leader[i]
-            self.stat_update("clusters", value=len(comp_size))
-            self.stat_update("docs_in_clusters", value=n)
-            self.stat_update("duplicates", value=int((action == "duplicate").sum()) if n else 0)
-            self.stat_update("old_duplicates", value=int((action == "old_duplicate").sum()) if n else 0)
-
-            for r, sel in groups(ranks):
-                sel = sel[np.argsort(idx[sel])]
-                keys = store.keys(int(r))[idx[sel]]
-                t = pa.table(
-                    {
-                        "idx": pa.array(idx[sel], pa.uint32()),
-                        "id_hash": pa.array(keys["id_hash"], pa.uint64()),
-                        "action": pa.array([action[i] for i in sel], pa.string()),
-                        "duplicates": pa.array(dup_count[sel], pa.int32()),
-                        "duplicate_of_id": pa.array([dup_of[i][0] for i in sel], pa.string()),
-                        "duplicate_of_url": pa.array([dup_of[i][1] for i in sel], pa.string()),
-                        "duplicate_of_snapshot": pa.array([dup_of[i][2] for i in sel], pa.string()),
-                    }
-                )
-                pq.write_table(t, os.path.join(self.output_folder, f"{int(r):05d}.parquet"))
-
-            self._write_report(order, comp_sorted, ids, urls, dates, action, dup_of, sims)
+            pq.write_table(t, os.path.join(self.output_folder, f"{int(r):05d}.parquet"))
 
     def _bucket_files(self, kind: str) -> list[str]:
         files = sorted(glob.glob(os.path.join(self.bucket_folder, f"*.{kind}.npy")))
@@ -515,7 +477,11 @@ class MinhashClusters(PipelineStep):
             raise UsageError(f"bucket output missing: {sorted(missing)[0]}; rerun the buckets stage")
         return sorted(wanted)
 
-    def _write_report(self, order, comp_sorted, ids, urls, dates, action, dup_of, sims) -> None:
+    def _write_report(self, nodes: ClusterNodes, clusters: ClusterOrder, decisions: ClusterDecisions) -> None:
+        """The TSV cluster report, written to a temporary file and renamed."""
+        order, comp_sorted = clusters.order, clusters.comp_sorted
+        ids, urls, dates = nodes.ids, nodes.urls, nodes.dates
+        action, dup_of, sims = decisions.action, decisions.dup_of, decisions.sims
         os.makedirs(os.path.dirname(os.path.abspath(self.report_path)), exist_ok=True)
         # clusters numbered by their first doc (date, id), so numbers do not depend on the task layout
         n = len(order)
@@ -542,6 +508,133 @@ class MinhashClusters(PipelineStep):
                         ]
                     )
         os.replace(tmp, self.report_path)
+
+
+@dataclass
+class ClusterNodes:
+    """The docs of a clustering run (those in a candidate pair or an old match), in sorted doc-ref order."""
+
+    refs: np.ndarray  # doc refs (`make_ref`), sorted
+    comp: np.ndarray  # connected component of each doc
+    ids: list
+    urls: list
+    dates: list  # raw date strings, for the report
+    date_us: np.ndarray  # parsed dates (`textmod.NO_DATE` if none), for the keep rule
+
+
+@dataclass
+class ClusterOrder:
+    """The docs sorted by cluster, kept doc first; clusters ordered by their kept doc's (date, id)."""
+
+    order: np.ndarray  # doc (index into ClusterNodes) at each sorted position
+    comp_sorted: np.ndarray  # component at each sorted position
+    is_first: np.ndarray  # the position holds its cluster's kept doc
+    leader: np.ndarray  # the kept doc of the cluster at each sorted position
+    comp_size: np.ndarray  # docs per component
+
+
+@dataclass
+class ClusterDecisions:
+    """Per doc (index into ClusterNodes): action, duplicates absorbed, (id, url, snapshot) it duplicates, similarity."""
+
+    action: np.ndarray
+    dup_count: np.ndarray
+    dup_of: list
+    sims: np.ndarray
+
+
+def _doc_details(store: SignatureStore, refs: np.ndarray) -> tuple[list, list, list, np.ndarray]:
+    """(ids, urls, raw dates, dates in us) of the referenced docs, read task by task from the doc tables."""
+    import pyarrow as pa
+
+    n = len(refs)
+    ranks, idx = split_ref(refs)
+    cols = {k: [] for k in ("id", "url", "date", "date_us")}
+    node_order = []
+    for r, sel in groups(ranks):
+        t = store.doc_table(int(r), ["id", "url", "date", "date_us"]).take(pa.array(idx[sel]))
+        for k in cols:
+            cols[k].extend(t.column(k).to_pylist())
+        node_order.append(sel)
+    node_order = np.concatenate(node_order) if node_order else np.zeros(0, dtype=np.int64)
+    ids = [None] * n
+    urls = [None] * n
+    dates = [None] * n
+    date_us = np.empty(n, dtype=np.int64)
+    for j, i in enumerate(node_order):
+        ids[i], urls[i], dates[i] = cols["id"][j], cols["url"][j], cols["date"][j]
+        date_us[i] = textmod.NO_DATE if cols["date_us"][j] is None else cols["date_us"][j]
+    return ids, urls, dates, date_us
+
+
+def _best_old_match_per_doc(matches: np.ndarray) -> dict[int, tuple[int, int, float]]:
+    """doc ref -> (index_no, row, sim) of its best old match: highest similarity, then lowest (index, row);
+    NaN (an index without signatures) counts lowest."""
+    best_old = {}
+    if len(matches):
+        sim_key = np.where(np.isnan(matches["sim"]), -1.0, matches["sim"])
+        order = np.lexsort((matches["row"], matches["index_no"], -sim_key, matches["ref"]))
+        m = matches[order]
+        firsts = np.ones(len(m), dtype=bool)
+        firsts[1:] = m["ref"][1:] != m["ref"][:-1]
+        for rec in m[firsts]:
+            best_old[int(rec["ref"])] = (int(rec["index_no"]), int(rec["row"]), float(rec["sim"]))
+    return best_old
+
+
+def _best_old_match_per_cluster(nodes: ClusterNodes, best_old: dict) -> dict[int, tuple[int, int, float]]:
+    """component -> the best old match over its members (same order as `_best_old_match_per_doc`)."""
+    comp_old: dict[int, tuple[int, int, float]] = {}
+    for ref_int, mt in best_old.items():
+        c = int(nodes.comp[np.searchsorted(nodes.refs, np.uint64(ref_int))])
+        cur = comp_old.get(c)
+        if cur is None or (-_nan_low(mt[2]), mt[0], mt[1]) < (-_nan_low(cur[2]), cur[0], cur[1]):
+            comp_old[c] = mt
+    return comp_old
+
+
+def _order_clusters(nodes: ClusterNodes) -> ClusterOrder:
+    """Sort docs by (component, date, id): each component's first doc is its kept doc (its "leader"); then order
+    components by their leader's (date, id), so the numbering does not depend on the task layout."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    comp, date_us = nodes.comp, nodes.date_us
+    n = len(comp)
+    id_col = pa.array(nodes.ids, pa.string())
+    table = pa.table({"comp": comp, "date_us": date_us, "id": id_col})
+    order = pc.sort_indices(
+        table, sort_keys=[("comp", "ascending"), ("date_us", "ascending"), ("id", "ascending")]
+    ).to_numpy()
+    first = np.ones(n, dtype=bool)
+    first[1:] = comp[order][1:] != comp[order][:-1]
+    leader_of_comp = np.empty(int(comp.max()) + 1 if n else 0, dtype=np.int64)
+    leader_of_comp[comp[order[first]]] = order[first]
+    lead = leader_of_comp[comp]
+    table = pa.table(
+        {"lead_date": date_us[lead], "lead_id": id_col.take(pa.array(lead)), "date_us": date_us, "id": id_col}
+    )
+    order = pc.sort_indices(
+        table,
+        sort_keys=[(k, "ascending") for k in ("lead_date", "lead_id", "date_us", "id")],
+    ).to_numpy()
+    comp_sorted = comp[order]
+    is_first = np.ones(n, dtype=bool)
+    is_first[1:] = comp_sorted[1:] != comp_sorted[:-1]
+    leader = lead[order]  # per sorted position
+    comp_size = np.bincount(comp, minlength=int(comp.max()) + 1 if n else 0)
+    return ClusterOrder(order, comp_sorted, is_first, leader, comp_size)
+
+
+def _similarity_to_kept_doc(store: SignatureStore, nodes: ClusterNodes, clusters: ClusterOrder) -> np.ndarray:
+    """Estimated Jaccard of each in-snapshot duplicate to its cluster's kept doc (NaN for kept docs)."""
+    sims = np.full(len(nodes.refs), np.nan, dtype=np.float32)
+    dup_pos = np.flatnonzero(~clusters.is_first)
+    if len(dup_pos):
+        a = clusters.order[dup_pos]
+        b = clusters.leader[dup_pos]
+        sims[a] = estimated_jaccard(store.signatures(nodes.refs[a]), store.signatures(nodes.refs[b]))
+    return sims
 
 
 def _nan_low(x: float) -> float:
