@@ -18,18 +18,17 @@ files, so an index is loaded by many tasks at once without being read whole. Thi
 
 from __future__ import annotations
 
-import glob
 import json
 import os
-import shutil
 from collections.abc import Sequence
 
 import numpy as np
+from datatrove.io import DataFolder, DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
 from olm_data.dedup.minhash import MinhashSignatures
 from olm_data.dedup.signatures import MinhashConfig
-from olm_data.dedup.store import INDEX_FORMAT, INDEX_VERSION, MinhashIndex, SignatureStore
+from olm_data.dedup.store import INDEX_FORMAT, INDEX_VERSION, MinhashIndex, SignatureStore, load_array, save_array
 from olm_data.errors import UsageError
 
 
@@ -47,9 +46,11 @@ class MinhashIndexBands(PipelineStep):
     type = "🫂 - DEDUP"
     name = "🎯 olm MinHash index bands"
 
-    def __init__(self, index_folder: str, config: MinhashConfig | None = None, tasks: int | None = None) -> None:
+    def __init__(
+        self, index_folder: DataFolderLike, config: MinhashConfig | None = None, tasks: int | None = None
+    ) -> None:
         super().__init__()
-        self.index_folder = index_folder
+        self.index_folder = get_datafolder(index_folder)
         self.config = config or MinhashConfig()
         self.tasks = tasks
 
@@ -66,16 +67,17 @@ class MinhashIndexBands(PipelineStep):
         with self.track_time(unit="band"):
             hashes, rows = [], []
             for src_rank, path in store.band_files(band, self.tasks):
-                hashes.append(np.load(path))
-                rows.append(np.load(path.replace(".hash.npy", ".idx.npy")).astype(np.int64) + starts[src_rank])
+                hashes.append(np.array(load_array(store.folder, path)))
+                idx = load_array(store.folder, path.replace(".hash.npy", ".idx.npy"))
+                rows.append(idx.astype(np.int64) + starts[src_rank])
             h = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
             r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
             order = np.argsort(h, kind="stable")  # ties keep task order, then position: the lowest row first
-            base = os.path.join(self.index_folder, "bands", f"{band:03d}")
-            np.save(base + ".hash.npy", h[order])
-            np.save(base + ".row.npy", r[order].astype("<u4"))
+            base = f"bands/{band:03d}"
+            save_array(self.index_folder, base + ".hash.npy", h[order])
+            save_array(self.index_folder, base + ".row.npy", r[order].astype("<u4"))
             self.stat_update("entries", value=len(h))
-        shutil.rmtree(base, ignore_errors=True)
+        _remove_folder(self.index_folder, base)
 
 
 class MinhashIndexFinalize(PipelineStep):
@@ -94,14 +96,14 @@ class MinhashIndexFinalize(PipelineStep):
 
     def __init__(
         self,
-        index_folder: str,
+        index_folder: DataFolderLike,
         snapshot: str,
         config: MinhashConfig | None = None,
         keep_signatures: bool = True,
         tasks: int | None = None,
     ) -> None:
         super().__init__()
-        self.index_folder = index_folder
+        self.index_folder = get_datafolder(index_folder)
         self.snapshot = snapshot
         self.config = config or MinhashConfig()
         self.keep_signatures = keep_signatures
@@ -113,16 +115,16 @@ class MinhashIndexFinalize(PipelineStep):
         ranks = store.ranks(self.tasks)
         counts = [store.count(r) for r in ranks]
         for b in range(self.config.bands):
-            if not os.path.exists(os.path.join(folder, "bands", f"{b:03d}.hash.npy")):
-                raise UsageError(f"index {folder}: band {b} was not merged; rerun the index build")
+            if not folder.exists(f"bands/{b:03d}.hash.npy"):
+                raise UsageError(f"index {folder.path}: band {b} was not merged; rerun the index build")
         if not self.keep_signatures:
-            shutil.rmtree(os.path.join(folder, "sigs"), ignore_errors=True)
-        shutil.rmtree(os.path.join(folder, "keys"), ignore_errors=True)
+            _remove_folder(folder, "sigs")
+        _remove_folder(folder, "keys")
         num_docs = int(sum(counts))
         sizes = {
-            "bands": _size(os.path.join(folder, "bands")),
-            "signatures": _size(os.path.join(folder, "sigs")),
-            "docs": _size(os.path.join(folder, "docs")),
+            "bands": _size(folder, "bands"),
+            "signatures": _size(folder, "sigs"),
+            "docs": _size(folder, "docs"),
         }
         total = sum(sizes.values())
         meta = {
@@ -137,17 +139,22 @@ class MinhashIndexFinalize(PipelineStep):
             "bytes": sizes | {"total": total},
             "bytes_per_doc": {k: round(v / max(num_docs, 1), 1) for k, v in (sizes | {"total": total}).items()},
         }
-        tmp = os.path.join(folder, "index.json.tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
+        with folder.open("index.json.tmp", "w", encoding="utf-8") as f:
             json.dump(meta, f, indent=2)
-        os.replace(tmp, os.path.join(folder, "index.json"))
+        folder.mv("index.json.tmp", "index.json")
         self.stat_update("docs", value=num_docs)
 
 
-def _size(path: str) -> int:
-    return sum(
-        os.path.getsize(f) for f in glob.glob(os.path.join(path, "**", "*"), recursive=True) if os.path.isfile(f)
-    )
+def _size(folder: DataFolder, sub: str) -> int:
+    """Bytes of the files under `sub` (0 if it does not exist)."""
+    if not folder.exists(sub):
+        return 0
+    return sum(info["size"] for info in folder.find(sub, detail=True).values() if info["type"] == "file")
+
+
+def _remove_folder(folder: DataFolder, sub: str) -> None:
+    if folder.exists(sub):
+        folder.rm(sub, recursive=True)
 
 
 def index_stages(
@@ -177,7 +184,7 @@ def index_stages(
     from olm_data.stage import Stage
 
     config = config or MinhashConfig()
-    if os.path.exists(os.path.join(index_folder, "index.json")):
+    if get_datafolder(index_folder).isfile("index.json"):
         raise UsageError(f"{index_folder} already holds an index; choose an empty folder")
     return [
         Stage(

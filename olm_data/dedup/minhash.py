@@ -20,20 +20,22 @@ This follows datatrove's `MinhashDedupSignature/Buckets/Cluster/Filter` design b
 * cross-snapshot dedup against indexes that keep doc ids, urls and the snapshot name (`index.py`), so a drop
   says WHICH earlier doc it matched; datatrove's index keeps bare signatures and can only drop.
 
-Work and index folders must be on a POSIX file system (local disk, NFS, Lustre): bucket tasks memory-map them.
-Input and output folders are anything datatrove's ParquetReader/ParquetWriter accept.
+Work and index folders are datatrove `DataFolder`s (any fsspec file system, like input and output folders): on a
+local one (disk, NFS, Lustre) bucket tasks memory-map the sorted band files, elsewhere they read them whole.
 """
 
 from __future__ import annotations
 
 import csv
-import glob
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import fsspec
 import numpy as np
+from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
+from fsspec.core import url_to_fs
 
 from olm_data.dedup import text as textmod
 from olm_data.dedup.signatures import MinhashConfig, MinHasher, estimated_jaccard
@@ -44,8 +46,10 @@ from olm_data.dedup.store import (
     band_range,
     groups,
     id_hash,
+    load_array,
     make_ref,
     parse_dates,
+    save_array,
     slice_sorted,
     split_ref,
 )
@@ -74,7 +78,7 @@ class MinhashSignatures(PipelineStep):
     words get no band entries (they are never near duplicates). Memory: one batch, then one band at a time.
 
     Args:
-        output_folder: local folder (a run's work folder or an index being built).
+        output_folder: a run's work folder or an index being built (any datatrove `DataFolder`).
         config: MinHash parameters.
         batch_size: docs per vectorized batch.
     """
@@ -82,9 +86,11 @@ class MinhashSignatures(PipelineStep):
     type = "🫂 - DEDUP"
     name = "🎯 olm MinHash signatures"
 
-    def __init__(self, output_folder: str, config: MinhashConfig | None = None, batch_size: int = 256) -> None:
+    def __init__(
+        self, output_folder: DataFolderLike, config: MinhashConfig | None = None, batch_size: int = 256
+    ) -> None:
         super().__init__()
-        self.output_folder = output_folder
+        self.output_folder = get_datafolder(output_folder)
         self.config = config or MinhashConfig()
         self.batch_size = batch_size
         self._hasher: MinHasher | None = None
@@ -100,11 +106,7 @@ class MinhashSignatures(PipelineStep):
         import pyarrow.parquet as pq
 
         folder = self.output_folder
-        for sub in ("docs", "keys", "sigs"):
-            os.makedirs(os.path.join(folder, sub), exist_ok=True)
-        band_dirs = [os.path.join(folder, "bands", f"{b:03d}") for b in range(self.config.bands)]
-        for d in band_dirs:
-            os.makedirs(d, exist_ok=True)
+        band_dirs = [f"bands/{b:03d}" for b in range(self.config.bands)]
         schema = pa.schema(
             [
                 ("id", pa.string()),
@@ -114,14 +116,15 @@ class MinhashSignatures(PipelineStep):
                 ("shingles", pa.int32()),
             ]
         )
-        tmp_paths = [os.path.join(d, f"{rank:05d}.tmp") for d in band_dirs]
+        tmp_paths = [f"{d}/{rank:05d}.tmp" for d in band_dirs]
         keys_parts: list[np.ndarray] = []
         n_docs = 0
         with (
-            pq.ParquetWriter(os.path.join(folder, "docs", f"{rank:05d}.parquet"), schema) as docs_out,
-            open(os.path.join(folder, "sigs", f"{rank:05d}.u32"), "wb") as sigs_out,
+            folder.open(f"docs/{rank:05d}.parquet", "wb") as docs_file,
+            pq.ParquetWriter(docs_file, schema) as docs_out,
+            folder.open(f"sigs/{rank:05d}.u32", "wb") as sigs_out,
         ):
-            band_tmp = [open(p, "wb") for p in tmp_paths]
+            band_tmp = [folder.open(p, "wb") for p in tmp_paths]
             try:
                 batch: list = []
 
@@ -172,15 +175,16 @@ class MinhashSignatures(PipelineStep):
                 for f in band_tmp:
                     f.close()
         keys = np.concatenate(keys_parts) if keys_parts else np.zeros(0, dtype=KEYS_DTYPE)
-        np.save(os.path.join(folder, "keys", f"{rank:05d}.npy"), keys)
+        save_array(folder, f"keys/{rank:05d}.npy", keys)
         with self.track_time(unit="batch"):  # the band sort counts as one more batch
             for b, tmp in enumerate(tmp_paths):
-                rec = np.fromfile(tmp, dtype="<u8").reshape(-1, 2)
+                with folder.open(tmp, "rb") as f:
+                    rec = np.frombuffer(f.read(), dtype="<u8").reshape(-1, 2)
                 order = np.argsort(rec[:, 0], kind="stable")
-                np.save(os.path.join(band_dirs[b], f"{rank:05d}.hash.npy"), rec[order, 0])
-                np.save(os.path.join(band_dirs[b], f"{rank:05d}.idx.npy"), rec[order, 1].astype("<u4"))
+                save_array(folder, f"{band_dirs[b]}/{rank:05d}.hash.npy", rec[order, 0])
+                save_array(folder, f"{band_dirs[b]}/{rank:05d}.idx.npy", rec[order, 1].astype("<u4"))
                 del rec, order
-                os.remove(tmp)
+                folder.rm(tmp)
 
 
 def _str_or_none(value: object) -> str | None:
@@ -210,8 +214,8 @@ class MinhashBuckets(PipelineStep):
 
     def __init__(
         self,
-        sig_folder: str,
-        output_folder: str,
+        sig_folder: DataFolderLike,
+        output_folder: DataFolderLike,
         config: MinhashConfig | None = None,
         parts_per_band: int = 1,
         index_folders: Sequence[str] = (),
@@ -219,8 +223,8 @@ class MinhashBuckets(PipelineStep):
         sig_tasks: int | None = None,
     ) -> None:
         super().__init__()
-        self.sig_folder = sig_folder
-        self.output_folder = output_folder
+        self.sig_folder = get_datafolder(sig_folder)
+        self.output_folder = get_datafolder(output_folder)
         self.config = config or MinhashConfig()
         self.parts_per_band = parts_per_band
         self.index_folders = list(index_folders)
@@ -237,21 +241,20 @@ class MinhashBuckets(PipelineStep):
         band, part = divmod(rank, self.parts_per_band)
         lo, hi = band_range(part, self.parts_per_band)
         store = SignatureStore(self.sig_folder, cfg.num_perm)
-        os.makedirs(self.output_folder, exist_ok=True)
         with self.track_time(unit="task"):
             hashes, refs = [], []
             for src_rank, path in store.band_files(band, self.sig_tasks):
-                h = np.load(path, mmap_mode="r")
+                h = load_array(store.folder, path)
                 i0, i1 = slice_sorted(h, lo, hi)
                 if i1 > i0:
-                    idx = np.load(path.replace(".hash.npy", ".idx.npy"), mmap_mode="r")
+                    idx = load_array(store.folder, path.replace(".hash.npy", ".idx.npy"))
                     hashes.append(np.array(h[i0:i1]))
                     refs.append(make_ref(src_rank, np.array(idx[i0:i1])))
             h = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
             ref = np.concatenate(refs) if refs else np.zeros(0, dtype=np.uint64)
             self.stat_update("band_entries", value=len(h))
             pairs = self._pairs(store, h, ref)
-            np.save(os.path.join(self.output_folder, f"{rank:05d}.pairs.npy"), pairs)
+            save_array(self.output_folder, f"{rank:05d}.pairs.npy", pairs)
             matches = np.zeros(0, dtype=MATCH_DTYPE)
             if self.index_folders and len(h):
                 found = []
@@ -260,7 +263,7 @@ class MinhashBuckets(PipelineStep):
                     index.check_compatible(cfg)
                     found.append(self._index_matches(store, index, index_no, band, lo, hi, h, ref))
                 matches = np.concatenate(found)
-            np.save(os.path.join(self.output_folder, f"{rank:05d}.old.npy"), matches)
+            save_array(self.output_folder, f"{rank:05d}.old.npy", matches)
 
     def _pairs(self, store: SignatureStore, h: np.ndarray, ref: np.ndarray) -> np.ndarray:
         if len(h) < 2:
@@ -344,9 +347,9 @@ class MinhashClusters(PipelineStep):
 
     def __init__(
         self,
-        sig_folder: str,
-        bucket_folder: str,
-        output_folder: str,
+        sig_folder: DataFolderLike,
+        bucket_folder: DataFolderLike,
+        output_folder: DataFolderLike,
         report_path: str,
         config: MinhashConfig | None = None,
         index_folders: Sequence[str] = (),
@@ -354,9 +357,9 @@ class MinhashClusters(PipelineStep):
         bucket_tasks: int | None = None,
     ) -> None:
         super().__init__()
-        self.sig_folder = sig_folder
-        self.bucket_folder = bucket_folder
-        self.output_folder = output_folder
+        self.sig_folder = get_datafolder(sig_folder)
+        self.bucket_folder = get_datafolder(bucket_folder)
+        self.output_folder = get_datafolder(output_folder)
         self.report_path = report_path
         self.config = config or MinhashConfig()
         self.index_folders = list(index_folders)
@@ -384,15 +387,14 @@ class MinhashClusters(PipelineStep):
 
     def _clear_decisions(self) -> None:
         """Remove decision files of an earlier attempt (an older run may have had more signature tasks)."""
-        os.makedirs(self.output_folder, exist_ok=True)
-        for old in glob.glob(os.path.join(self.output_folder, "*.parquet")):
-            os.remove(old)
+        for old in self.output_folder.list_files(recursive=False, glob_pattern="*.parquet"):
+            self.output_folder.rm(old)
 
     def _load_candidates(self) -> tuple[np.ndarray, np.ndarray]:
         """Every bucket task's candidate pairs ((E, 2) doc refs) and old-snapshot matches (`MATCH_DTYPE`)."""
-        pairs = [np.load(f) for f in self._bucket_files("pairs")]
+        pairs = [np.array(load_array(self.bucket_folder, f)) for f in self._bucket_files("pairs")]
         pairs = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.uint64)
-        matches = [np.load(f) for f in self._bucket_files("old")]
+        matches = [np.array(load_array(self.bucket_folder, f)) for f in self._bucket_files("old")]
         matches = np.concatenate(matches) if matches else np.zeros(0, dtype=MATCH_DTYPE)
         return pairs, matches
 
@@ -466,15 +468,17 @@ class MinhashClusters(PipelineStep):
                     "duplicate_of_snapshot": pa.array([dup_of[i][2] for i in sel], pa.string()),
                 }
             )
-            pq.write_table(t, os.path.join(self.output_folder, f"{int(r):05d}.parquet"))
+            with self.output_folder.open(f"{int(r):05d}.parquet", "wb") as f:
+                pq.write_table(t, f)
 
     def _bucket_files(self, kind: str) -> list[str]:
-        files = sorted(glob.glob(os.path.join(self.bucket_folder, f"*.{kind}.npy")))
+        files = self.bucket_folder.list_files(recursive=False, glob_pattern=f"*.{kind}.npy")
         if self.bucket_tasks is None:
             return files
-        wanted = {os.path.join(self.bucket_folder, f"{r:05d}.{kind}.npy") for r in range(self.bucket_tasks)}
+        wanted = {f"{r:05d}.{kind}.npy" for r in range(self.bucket_tasks)}
         if missing := wanted - set(files):
-            raise UsageError(f"bucket output missing: {sorted(missing)[0]}; rerun the buckets stage")
+            missing_path = self.bucket_folder.resolve_paths(sorted(missing)[0])
+            raise UsageError(f"bucket output missing: {missing_path}; rerun the buckets stage")
         return sorted(wanted)
 
     def _write_report(self, nodes: ClusterNodes, clusters: ClusterOrder, decisions: ClusterDecisions) -> None:
@@ -482,13 +486,14 @@ class MinhashClusters(PipelineStep):
         order, comp_sorted = clusters.order, clusters.comp_sorted
         ids, urls, dates = nodes.ids, nodes.urls, nodes.dates
         action, dup_of, sims = decisions.action, decisions.dup_of, decisions.sims
-        os.makedirs(os.path.dirname(os.path.abspath(self.report_path)), exist_ok=True)
+        fs, path = url_to_fs(self.report_path)
+        fs.makedirs(fs._parent(path), exist_ok=True)
         # clusters numbered by their first doc (date, id), so numbers do not depend on the task layout
         n = len(order)
         starts = np.flatnonzero(np.r_[True, comp_sorted[1:] != comp_sorted[:-1]]) if n else np.zeros(0, int)
         ends = np.r_[starts[1:], n] if n else np.zeros(0, int)
-        tmp = self.report_path + ".tmp"
-        with open(tmp, "w", newline="", encoding="utf-8") as f:
+        tmp = path + ".tmp"
+        with fs.open(tmp, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f, delimiter="\t", lineterminator="\n")
             w.writerow(REPORT_COLUMNS)
             for cluster_no, (s, e) in enumerate(zip(starts, ends, strict=True)):
@@ -507,7 +512,7 @@ class MinhashClusters(PipelineStep):
                             "" if np.isnan(sims[i]) else f"{sims[i]:.3f}",
                         ]
                     )
-        os.replace(tmp, self.report_path)
+        fs.mv(tmp, path)
 
 
 @dataclass
@@ -673,10 +678,10 @@ class MinhashFilter(PipelineStep):
     type = "🫂 - DEDUP"
     name = "🎯 olm MinHash filter"
 
-    def __init__(self, cluster_folder: str, sig_folder: str, exclusion_writer=None) -> None:
+    def __init__(self, cluster_folder: DataFolderLike, sig_folder: DataFolderLike, exclusion_writer=None) -> None:
         super().__init__()
-        self.cluster_folder = cluster_folder
-        self.sig_folder = sig_folder
+        self.cluster_folder = get_datafolder(cluster_folder)
+        self.sig_folder = get_datafolder(sig_folder)
         self.exclusion_writer = exclusion_writer
 
     def run(self, data, rank: int = 0, world_size: int = 1):
@@ -684,13 +689,14 @@ class MinhashFilter(PipelineStep):
 
         import pyarrow.parquet as pq
 
-        path = os.path.join(self.cluster_folder, f"{rank:05d}.parquet")
+        path = f"{rank:05d}.parquet"
         decisions: dict[int, dict] = {}
-        if os.path.exists(path):
-            for row in pq.read_table(path).to_pylist():
-                decisions[row["idx"]] = row
-        keys_path = os.path.join(self.sig_folder, "keys", f"{rank:05d}.npy")
-        expected = len(np.load(keys_path, mmap_mode="r")) if os.path.exists(keys_path) else 0
+        if self.cluster_folder.exists(path):
+            with self.cluster_folder.open(path, "rb") as f:
+                for row in pq.read_table(f).to_pylist():
+                    decisions[row["idx"]] = row
+        keys_path = f"keys/{rank:05d}.npy"
+        expected = len(load_array(self.sig_folder, keys_path)) if self.sig_folder.exists(keys_path) else 0
         seen = 0
         with self.exclusion_writer if self.exclusion_writer else contextlib.nullcontext() as excl:
             for idx, doc in enumerate(data):
@@ -816,7 +822,7 @@ def minhash_stages(
 
 def read_report(path: str) -> list[dict]:
     """The cluster report as dicts (for tests and quick inspection)."""
-    with open(path, encoding="utf-8", newline="") as f:
+    with fsspec.open(path, "r", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f, delimiter="\t"))
 
 

@@ -7,16 +7,20 @@ later stages read it back.
 * `SignatureStore` reads what `MinhashSignatures` wrote (keys, signatures, sorted band files, doc tables);
 * `MinhashIndex` reads a finished cross-snapshot index (`index.py` builds one);
 * `id_hash` and `parse_dates` are shared by every stage that checks doc positions or orders docs by date.
+
+Folders are datatrove `DataFolder`s, so work files and indexes can live on any fsspec file system. On a local
+folder, `.npy` files are memory-mapped (a task reads only the slices it needs); elsewhere they are read whole.
 """
 
 from __future__ import annotations
 
-import glob
+import io
 import json
 import os
 from collections.abc import Sequence
 
 import numpy as np
+from datatrove.io import DataFolder, DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.logging import logger
 
@@ -85,6 +89,25 @@ def band_range(part: int, parts: int) -> tuple[int, int]:
     return part * TWO64 // parts, (part + 1) * TWO64 // parts
 
 
+def load_array(folder: DataFolder, path: str) -> np.ndarray:
+    """A `.npy` file of `folder`: memory-mapped on a local folder, read whole from any other file system."""
+    if folder.is_local():
+        return np.load(folder.resolve_paths(path), mmap_mode="r")
+    with folder.open(path, "rb") as f:
+        return np.load(io.BytesIO(f.read()))
+
+
+def save_array(folder: DataFolder, path: str, array: np.ndarray) -> None:
+    """Write `array` as a `.npy` file of `folder` (parent folders are created)."""
+    with folder.open(path, "wb") as f:
+        np.save(f, array)
+
+
+def file_rank(path: str) -> int:
+    """The task rank a work file is named after (`.../00012.hash.npy` -> 12)."""
+    return int(os.path.basename(path).split(".")[0])
+
+
 def slice_sorted(hashes: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
     """[i0, i1) of the entries of sorted `hashes` that lie in [lo, hi) (hi may be 2**64)."""
     i0 = int(np.searchsorted(hashes, np.uint64(lo), side="left"))
@@ -95,21 +118,21 @@ def slice_sorted(hashes: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
 class SignatureStore:
     """Read access to what `MinhashSignatures` wrote in a folder (a run's work folder or an index)."""
 
-    def __init__(self, folder: str, num_perm: int) -> None:
-        self.folder = folder
+    def __init__(self, folder: DataFolderLike, num_perm: int) -> None:
+        self.folder = get_datafolder(folder)
         self.num_perm = num_perm
         self._sigs: dict[int, np.ndarray] = {}
         self._keys: dict[int, np.ndarray] = {}
 
     def ranks(self, tasks: int | None = None) -> list[int]:
         """Ranks that wrote signatures (only those below `tasks`: files of an older, larger run are ignored)."""
-        files = glob.glob(os.path.join(self.folder, "keys", "*.npy"))
-        ranks = sorted(int(os.path.basename(f).split(".")[0]) for f in files)
+        files = self.folder.list_files("keys", recursive=False, glob_pattern="*.npy")
+        ranks = sorted(file_rank(f) for f in files)
         return [r for r in ranks if tasks is None or r < tasks]
 
     def keys(self, rank: int) -> np.ndarray:
         if rank not in self._keys:
-            self._keys[rank] = np.load(os.path.join(self.folder, "keys", f"{rank:05d}.npy"), mmap_mode="r")
+            self._keys[rank] = load_array(self.folder, f"keys/{rank:05d}.npy")
         return self._keys[rank]
 
     def count(self, rank: int) -> int:
@@ -117,11 +140,15 @@ class SignatureStore:
 
     def rank_sigs(self, rank: int) -> np.ndarray:
         if rank not in self._sigs:
-            path = os.path.join(self.folder, "sigs", f"{rank:05d}.u32")
-            if os.path.getsize(path) == 0:
+            path = f"sigs/{rank:05d}.u32"
+            if self.folder.size(path) == 0:
                 self._sigs[rank] = np.zeros((0, self.num_perm), dtype=np.uint32)
+            elif self.folder.is_local():
+                local = self.folder.resolve_paths(path)
+                self._sigs[rank] = np.memmap(local, dtype="<u4", mode="r").reshape(-1, self.num_perm)
             else:
-                self._sigs[rank] = np.memmap(path, dtype="<u4", mode="r").reshape(-1, self.num_perm)
+                with self.folder.open(path, "rb") as f:
+                    self._sigs[rank] = np.frombuffer(f.read(), dtype="<u4").reshape(-1, self.num_perm)
         return self._sigs[rank]
 
     def signatures(self, refs: np.ndarray) -> np.ndarray:
@@ -133,14 +160,16 @@ class SignatureStore:
         return out
 
     def band_files(self, band: int, tasks: int | None = None) -> list[tuple[int, str]]:
-        files = glob.glob(os.path.join(self.folder, "bands", f"{band:03d}", "*.hash.npy"))
-        found = sorted((int(os.path.basename(f).split(".")[0]), f) for f in files)
+        """(rank, path) of each task's sorted band-hash file; the doc positions are in `path` with `.idx.npy`."""
+        files = self.folder.list_files(f"bands/{band:03d}", recursive=False, glob_pattern="*.hash.npy")
+        found = sorted((file_rank(f), f) for f in files)
         return [(r, f) for r, f in found if tasks is None or r < tasks]
 
     def doc_table(self, rank: int, columns: Sequence[str] | None = None):
         import pyarrow.parquet as pq
 
-        return pq.read_table(os.path.join(self.folder, "docs", f"{rank:05d}.parquet"), columns=columns)
+        with self.folder.open(f"docs/{rank:05d}.parquet", "rb") as f:
+            return pq.read_table(f, columns=columns)
 
 
 class MinhashIndex:
@@ -152,10 +181,10 @@ class MinhashIndex:
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
-        meta_path = os.path.join(folder, "index.json")
-        if not os.path.isfile(meta_path):
+        self.data = get_datafolder(folder)
+        if not self.data.isfile("index.json"):
             raise UsageError(f"{folder} is not a MinHash index (no index.json); build one with `olm-data dedup index`")
-        with open(meta_path, encoding="utf-8") as f:
+        with self.data.open("index.json", "r", encoding="utf-8") as f:
             self.meta = json.load(f)
         if self.meta.get("format") != INDEX_FORMAT or self.meta.get("version") != INDEX_VERSION:
             raise UsageError(
@@ -167,7 +196,7 @@ class MinhashIndex:
         counts = np.asarray(self.meta["rank_counts"], dtype=np.int64)
         self._ranks = np.asarray(self.meta["ranks"], dtype=np.int64)
         self._starts = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
-        self._store = SignatureStore(folder, self.meta["config"]["num_perm"])
+        self._store = SignatureStore(self.data, self.meta["config"]["num_perm"])
         self._bands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def check_compatible(self, config: MinhashConfig) -> None:
@@ -184,11 +213,8 @@ class MinhashIndex:
     def band_range(self, band: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Sorted band hashes in [lo, hi) and their doc rows."""
         if band not in self._bands:
-            base = os.path.join(self.folder, "bands", f"{band:03d}")
-            self._bands[band] = (
-                np.load(base + ".hash.npy", mmap_mode="r"),
-                np.load(base + ".row.npy", mmap_mode="r"),
-            )
+            base = f"bands/{band:03d}"
+            self._bands[band] = (load_array(self.data, base + ".hash.npy"), load_array(self.data, base + ".row.npy"))
         hashes, rows = self._bands[band]
         i0, i1 = slice_sorted(hashes, lo, hi)
         return np.array(hashes[i0:i1]), np.array(rows[i0:i1])
