@@ -27,11 +27,11 @@ import os
 from collections.abc import Sequence
 
 import numpy as np
-from datatrove.io import DataFolder, DataFolderLike, get_datafolder
+from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
 from olm_data.dedup import text as textmod
-from olm_data.dedup.store import file_rank, id_hash, parse_dates
+from olm_data.dedup.store import file_rank, id_hash, parse_dates, read_table
 from olm_data.errors import UsageError
 
 KEYS = ("url", "text", "prefix", "suffix")  # the order they run in
@@ -41,13 +41,6 @@ AFFIX_BYTES = 100  # OLM's prefix/suffix length
 def _check_key(key: str) -> None:
     if key not in KEYS:
         raise UsageError(f"exact dedup key must be one of {', '.join(KEYS)}, got {key!r}")
-
-
-def _read_parquet(folder: DataFolder, path: str):
-    import pyarrow.parquet as pq
-
-    with folder.open(path, "rb") as f:
-        return pq.read_table(f)
 
 
 def _schema():
@@ -202,7 +195,7 @@ class ExactDedupSelect(PipelineStep):
         files = folder.list_files(f"keys/{rank:05d}", recursive=False, glob_pattern="*.parquet")
         files = [f for f in files if self.tasks is None or file_rank(f) < self.tasks]
         with self.track_time(unit="partition"):
-            table = pa.concat_tables([_read_parquet(folder, f) for f in files]) if files else _schema().empty_table()
+            table = pa.concat_tables([read_table(folder, f) for f in files]) if files else _schema().empty_table()
             # undated docs lose under both rules (fill instead of null_placement: its API changed in pyarrow 25)
             if self.key == "url":
                 date_order, missing = "descending", np.iinfo(np.int64).min
@@ -268,7 +261,9 @@ class ExactDedupFilter(PipelineStep):
         files = [f for f in files if self.partitions is None or file_rank(f) < self.partitions]
         remove: dict[int, tuple[int, str]] = {}
         if files:
-            t = ds.dataset(files, format="parquet", filesystem=folder).to_table(filter=ds.field("rank") == rank)
+            # a local folder is read natively; any other through its fsspec file system
+            sources, fs = (folder.resolve_paths(files), None) if folder.is_local() else (files, folder)
+            t = ds.dataset(sources, format="parquet", filesystem=fs).to_table(filter=ds.field("rank") == rank)
             for idx, h, dup in zip(
                 t.column("idx").to_pylist(),
                 t.column("id_hash").to_pylist(),

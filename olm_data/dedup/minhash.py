@@ -49,6 +49,7 @@ from olm_data.dedup.store import (
     load_array,
     make_ref,
     parse_dates,
+    read_table,
     save_array,
     slice_sorted,
     split_ref,
@@ -687,14 +688,11 @@ class MinhashFilter(PipelineStep):
     def run(self, data, rank: int = 0, world_size: int = 1):
         import contextlib
 
-        import pyarrow.parquet as pq
-
         path = f"{rank:05d}.parquet"
         decisions: dict[int, dict] = {}
         if self.cluster_folder.exists(path):
-            with self.cluster_folder.open(path, "rb") as f:
-                for row in pq.read_table(f).to_pylist():
-                    decisions[row["idx"]] = row
+            for row in read_table(self.cluster_folder, path).to_pylist():
+                decisions[row["idx"]] = row
         keys_path = f"keys/{rank:05d}.npy"
         expected = len(load_array(self.sig_folder, keys_path)) if self.sig_folder.exists(keys_path) else 0
         seen = 0

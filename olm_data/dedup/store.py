@@ -103,6 +103,16 @@ def save_array(folder: DataFolder, path: str, array: np.ndarray) -> None:
         np.save(f, array)
 
 
+def read_table(folder: DataFolder, path: str, columns: Sequence[str] | None = None):
+    """A parquet file of `folder` as a pyarrow Table (read natively on a local folder)."""
+    import pyarrow.parquet as pq
+
+    if folder.is_local():
+        return pq.read_table(folder.resolve_paths(path), columns=columns)
+    with folder.open(path, "rb") as f:
+        return pq.read_table(f, columns=columns)
+
+
 def file_rank(path: str) -> int:
     """The task rank a work file is named after (`.../00012.hash.npy` -> 12)."""
     return int(os.path.basename(path).split(".")[0])
@@ -166,10 +176,7 @@ class SignatureStore:
         return [(r, f) for r, f in found if tasks is None or r < tasks]
 
     def doc_table(self, rank: int, columns: Sequence[str] | None = None):
-        import pyarrow.parquet as pq
-
-        with self.folder.open(f"docs/{rank:05d}.parquet", "rb") as f:
-            return pq.read_table(f, columns=columns)
+        return read_table(self.folder, f"docs/{rank:05d}.parquet", columns)
 
 
 class MinhashIndex:
@@ -181,10 +188,10 @@ class MinhashIndex:
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
-        self.data = get_datafolder(folder)
-        if not self.data.isfile("index.json"):
+        self.data_folder = get_datafolder(folder)
+        if not self.data_folder.isfile("index.json"):
             raise UsageError(f"{folder} is not a MinHash index (no index.json); build one with `olm-data dedup index`")
-        with self.data.open("index.json", "r", encoding="utf-8") as f:
+        with self.data_folder.open("index.json", "r", encoding="utf-8") as f:
             self.meta = json.load(f)
         if self.meta.get("format") != INDEX_FORMAT or self.meta.get("version") != INDEX_VERSION:
             raise UsageError(
@@ -196,7 +203,7 @@ class MinhashIndex:
         counts = np.asarray(self.meta["rank_counts"], dtype=np.int64)
         self._ranks = np.asarray(self.meta["ranks"], dtype=np.int64)
         self._starts = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
-        self._store = SignatureStore(self.data, self.meta["config"]["num_perm"])
+        self._store = SignatureStore(self.data_folder, self.meta["config"]["num_perm"])
         self._bands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def check_compatible(self, config: MinhashConfig) -> None:
@@ -214,7 +221,10 @@ class MinhashIndex:
         """Sorted band hashes in [lo, hi) and their doc rows."""
         if band not in self._bands:
             base = f"bands/{band:03d}"
-            self._bands[band] = (load_array(self.data, base + ".hash.npy"), load_array(self.data, base + ".row.npy"))
+            self._bands[band] = (
+                load_array(self.data_folder, base + ".hash.npy"),
+                load_array(self.data_folder, base + ".row.npy"),
+            )
         hashes, rows = self._bands[band]
         i0, i1 = slice_sorted(hashes, lo, hi)
         return np.array(hashes[i0:i1]), np.array(rows[i0:i1])
