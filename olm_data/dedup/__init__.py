@@ -18,7 +18,7 @@ import importlib
 # Lazy exports (PEP 562): `olm-data --help` imports the CLI module without numpy/datatrove.
 _EXPORTS = {
     "exact_dedup_stages": "olm_data.dedup.exact",
-    "MinhashIndex": "olm_data.dedup.index",
+    "MinhashIndex": "olm_data.dedup.store",
     "build_index": "olm_data.dedup.index",
     "index_stages": "olm_data.dedup.index",
     "minhash_stages": "olm_data.dedup.minhash",

@@ -22,16 +22,16 @@ of an older fetch that URL dedup already dropped.
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 from collections.abc import Sequence
 
 import numpy as np
+from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
 from olm_data.dedup import text as textmod
-from olm_data.dedup.minhash import id_hash, parse_dates
+from olm_data.dedup.store import file_rank, id_hash, parse_dates, read_table
 from olm_data.errors import UsageError
 
 KEYS = ("url", "text", "prefix", "suffix")  # the order they run in
@@ -62,7 +62,7 @@ class ExactDedupKeys(PipelineStep):
     """Exact dedup stage 1: the key hash of every doc, written to `partitions` files.
 
     Args:
-        work_folder: local folder for this key's intermediate files.
+        work_folder: folder for this key's intermediate files (any datatrove `DataFolder`).
         key: "url", "text", "prefix" or "suffix".
         partitions: number of select tasks.
         batch_size: docs per vectorized text-hashing batch.
@@ -71,10 +71,10 @@ class ExactDedupKeys(PipelineStep):
     type = "🫂 - DEDUP"
     name = "🔑 olm exact dedup keys"
 
-    def __init__(self, work_folder: str, key: str, partitions: int, batch_size: int = 256) -> None:
+    def __init__(self, work_folder: DataFolderLike, key: str, partitions: int, batch_size: int = 256) -> None:
         super().__init__()
         _check_key(key)
-        self.work_folder = work_folder
+        self.work_folder = get_datafolder(work_folder)
         self.key = key
         self.partitions = partitions
         self.batch_size = batch_size
@@ -106,6 +106,7 @@ class ExactDedupKeys(PipelineStep):
         schema = _schema()
         cols = {name: [[] for _ in range(self.partitions)] for name in schema.names}
         writers: dict[int, pq.ParquetWriter] = {}
+        files = {}
         buffered = 0
 
         def flush_all() -> None:
@@ -113,9 +114,8 @@ class ExactDedupKeys(PipelineStep):
             for p in range(self.partitions):
                 if cols["key"][p]:
                     if p not in writers:
-                        folder = os.path.join(self.work_folder, "keys", f"{p:05d}")
-                        os.makedirs(folder, exist_ok=True)
-                        writers[p] = pq.ParquetWriter(os.path.join(folder, f"{rank:05d}.parquet"), schema)
+                        files[p] = self.work_folder.open(f"keys/{p:05d}/{rank:05d}.parquet", "wb")
+                        writers[p] = pq.ParquetWriter(files[p], schema)
                     writers[p].write_table(pa.table({n: cols[n][p] for n in schema.names}, schema=schema))
                     for n in schema.names:
                         cols[n][p] = []
@@ -157,8 +157,9 @@ class ExactDedupKeys(PipelineStep):
         finally:
             for w in writers.values():
                 w.close()
-        os.makedirs(os.path.join(self.work_folder, "counts"), exist_ok=True)
-        with open(os.path.join(self.work_folder, "counts", f"{rank:05d}.json"), "w") as f:
+            for f in files.values():
+                f.close()
+        with self.work_folder.open(f"counts/{rank:05d}.json", "w") as f:
             json.dump({"docs": n_docs}, f)
 
 
@@ -175,10 +176,10 @@ class ExactDedupSelect(PipelineStep):
     type = "🫂 - DEDUP"
     name = "🔑 olm exact dedup select"
 
-    def __init__(self, work_folder: str, key: str, partitions: int, tasks: int | None = None) -> None:
+    def __init__(self, work_folder: DataFolderLike, key: str, partitions: int, tasks: int | None = None) -> None:
         super().__init__()
         _check_key(key)
-        self.work_folder = work_folder
+        self.work_folder = get_datafolder(work_folder)
         self.key = key
         self.partitions = partitions
         self.tasks = tasks
@@ -190,12 +191,11 @@ class ExactDedupSelect(PipelineStep):
 
         if world_size != self.partitions:
             raise UsageError(f"exact dedup select must run {self.partitions} tasks (one per partition)")
-        files = sorted(glob.glob(os.path.join(self.work_folder, "keys", f"{rank:05d}", "*.parquet")))
-        files = [f for f in files if self.tasks is None or int(os.path.basename(f).split(".")[0]) < self.tasks]
-        out_dir = os.path.join(self.work_folder, "remove")
-        os.makedirs(out_dir, exist_ok=True)
+        folder = self.work_folder
+        files = folder.list_files(f"keys/{rank:05d}", recursive=False, glob_pattern="*.parquet")
+        files = [f for f in files if self.tasks is None or file_rank(f) < self.tasks]
         with self.track_time(unit="partition"):
-            table = pa.concat_tables([pq.read_table(f) for f in files]) if files else _schema().empty_table()
+            table = pa.concat_tables([read_table(folder, f) for f in files]) if files else _schema().empty_table()
             # undated docs lose under both rules (fill instead of null_placement: its API changed in pyarrow 25)
             if self.key == "url":
                 date_order, missing = "descending", np.iinfo(np.int64).min
@@ -221,7 +221,8 @@ class ExactDedupSelect(PipelineStep):
                 }
             )
             removed = removed.take(pc.sort_indices(removed, sort_keys=[("rank", "ascending"), ("idx", "ascending")]))
-            pq.write_table(removed, os.path.join(out_dir, f"{rank:05d}.parquet"))
+            with folder.open(f"remove/{rank:05d}.parquet", "wb") as f:
+                pq.write_table(removed, f)
             self.stat_update("keys", value=len(keys))
             self.stat_update("duplicate_groups", value=int((np.bincount(np.cumsum(first) - 1) > 1).sum()))
             self.stat_update("removed", value=len(losers))
@@ -240,10 +241,12 @@ class ExactDedupFilter(PipelineStep):
     type = "🫂 - DEDUP"
     name = "🔑 olm exact dedup filter"
 
-    def __init__(self, work_folder: str, key: str, exclusion_writer=None, partitions: int | None = None) -> None:
+    def __init__(
+        self, work_folder: DataFolderLike, key: str, exclusion_writer=None, partitions: int | None = None
+    ) -> None:
         super().__init__()
         _check_key(key)
-        self.work_folder = work_folder
+        self.work_folder = get_datafolder(work_folder)
         self.key = key
         self.exclusion_writer = exclusion_writer
         self.partitions = partitions
@@ -253,13 +256,14 @@ class ExactDedupFilter(PipelineStep):
 
         import pyarrow.dataset as ds
 
-        files = sorted(glob.glob(os.path.join(self.work_folder, "remove", "*.parquet")))
-        files = [
-            f for f in files if self.partitions is None or int(os.path.basename(f).split(".")[0]) < self.partitions
-        ]
+        folder = self.work_folder
+        files = folder.list_files("remove", recursive=False, glob_pattern="*.parquet")
+        files = [f for f in files if self.partitions is None or file_rank(f) < self.partitions]
         remove: dict[int, tuple[int, str]] = {}
         if files:
-            t = ds.dataset(files, format="parquet").to_table(filter=ds.field("rank") == rank)
+            # a local folder is read natively; any other through its fsspec file system
+            sources, fs = (folder.resolve_paths(files), None) if folder.is_local() else (files, folder)
+            t = ds.dataset(sources, format="parquet", filesystem=fs).to_table(filter=ds.field("rank") == rank)
             for idx, h, dup in zip(
                 t.column("idx").to_pylist(),
                 t.column("id_hash").to_pylist(),
@@ -267,8 +271,11 @@ class ExactDedupFilter(PipelineStep):
                 strict=True,
             ):
                 remove[idx] = (h, dup)
-        count_path = os.path.join(self.work_folder, "counts", f"{rank:05d}.json")
-        expected = json.load(open(count_path))["docs"] if os.path.exists(count_path) else 0
+        count_path = f"counts/{rank:05d}.json"
+        expected = 0
+        if folder.exists(count_path):
+            with folder.open(count_path, "r") as f:
+                expected = json.load(f)["docs"]
         seen = 0
         with self.exclusion_writer if self.exclusion_writer else contextlib.nullcontext() as excl:
             for idx, doc in enumerate(data):

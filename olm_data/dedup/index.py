@@ -12,101 +12,24 @@ Size per doc: 12 bytes per band (168 B at 14 bands) + 4 * num_perm for signature
 + the docs table (id, url, date; compressed parquet). Measured by `benchmarks/minhash.py` on 1,383 docs with
 WARC-style UUID ids and ~70-character URLs: 701 B/doc (bands 171, signatures 448, docs 83), 253 B/doc without
 signatures. `index.json` records the measured bytes per doc of every index. Every bucket task of a later run binary-searches its band's hash range in the memory-mapped
-files, so an index is loaded by many tasks at once without being read whole.
+files, so an index is loaded by many tasks at once without being read whole. This module builds an index;
+`store.MinhashIndex` reads one.
 """
 
 from __future__ import annotations
 
-import glob
 import json
 import os
-import shutil
 from collections.abc import Sequence
 
 import numpy as np
+from datatrove.io import DataFolder, DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
-from olm_data.dedup.minhash import MinhashSignatures, SignatureStore, _slice_sorted, groups, make_ref
+from olm_data.dedup.minhash import MinhashSignatures
 from olm_data.dedup.signatures import MinhashConfig
+from olm_data.dedup.store import INDEX_FORMAT, INDEX_VERSION, MinhashIndex, SignatureStore, load_array, save_array
 from olm_data.errors import UsageError
-
-INDEX_FORMAT = "olm-data-minhash-index"
-INDEX_VERSION = 1
-
-
-class MinhashIndex:
-    """Read access to a finished index folder.
-
-    Args:
-        folder: the index folder (must contain index.json).
-    """
-
-    def __init__(self, folder: str) -> None:
-        self.folder = folder
-        meta_path = os.path.join(folder, "index.json")
-        if not os.path.isfile(meta_path):
-            raise UsageError(f"{folder} is not a MinHash index (no index.json); build one with `olm-data dedup index`")
-        with open(meta_path, encoding="utf-8") as f:
-            self.meta = json.load(f)
-        if self.meta.get("format") != INDEX_FORMAT or self.meta.get("version") != INDEX_VERSION:
-            raise UsageError(
-                f"{folder}: unsupported index format {self.meta.get('format')} v{self.meta.get('version')}"
-            )
-        self.snapshot: str = self.meta["snapshot"]
-        self.num_docs: int = self.meta["num_docs"]
-        self.has_signatures: bool = self.meta["has_signatures"]
-        counts = np.asarray(self.meta["rank_counts"], dtype=np.int64)
-        self._ranks = np.asarray(self.meta["ranks"], dtype=np.int64)
-        self._starts = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
-        self._store = SignatureStore(folder, self.meta["config"]["num_perm"])
-        self._bands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def check_compatible(self, config: MinhashConfig) -> None:
-        """Raise UsageError unless `config` produces band hashes comparable with this index's."""
-        mine = dict(self.meta["config"])
-        for k in ("threshold", "verify"):
-            mine.pop(k, None)
-        if mine != config.signature_key():
-            raise UsageError(
-                f"index {self.folder} ({self.snapshot}) was built with MinHash settings {mine}, "
-                f"this run uses {config.signature_key()}; rebuild the index or use the same settings"
-            )
-
-    def band_range(self, band: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted band hashes in [lo, hi) and their doc rows."""
-        if band not in self._bands:
-            base = os.path.join(self.folder, "bands", f"{band:03d}")
-            self._bands[band] = (
-                np.load(base + ".hash.npy", mmap_mode="r"),
-                np.load(base + ".row.npy", mmap_mode="r"),
-            )
-        hashes, rows = self._bands[band]
-        i0, i1 = _slice_sorted(hashes, lo, hi)
-        return np.array(hashes[i0:i1]), np.array(rows[i0:i1])
-
-    def _refs(self, rows: np.ndarray) -> np.ndarray:
-        rows = np.asarray(rows, dtype=np.int64)
-        pos = np.searchsorted(self._starts, rows, side="right") - 1
-        return make_ref(self._ranks[pos], rows - self._starts[pos])
-
-    def signatures(self, rows: np.ndarray) -> np.ndarray:
-        """Full signatures of index rows."""
-        if not self.has_signatures:
-            raise UsageError(f"index {self.folder} was built without signatures")
-        return self._store.signatures(self._refs(rows))
-
-    def docs(self, rows: np.ndarray) -> list[tuple[str, str | None]]:
-        """(id, url) of index rows, in the order given."""
-        import pyarrow as pa
-
-        rows = np.asarray(rows, dtype=np.int64)
-        pos = np.searchsorted(self._starts, rows, side="right") - 1
-        out: list[tuple[str, str | None]] = [("", None)] * len(rows)
-        for p, sel in groups(pos):
-            t = self._store.doc_table(int(self._ranks[p]), ["id", "url"]).take(pa.array(rows[sel] - self._starts[p]))
-            for i, doc_id, url in zip(sel, t.column("id").to_pylist(), t.column("url").to_pylist(), strict=True):
-                out[i] = (doc_id, url)
-        return out
 
 
 class MinhashIndexBands(PipelineStep):
@@ -123,9 +46,11 @@ class MinhashIndexBands(PipelineStep):
     type = "🫂 - DEDUP"
     name = "🎯 olm MinHash index bands"
 
-    def __init__(self, index_folder: str, config: MinhashConfig | None = None, tasks: int | None = None) -> None:
+    def __init__(
+        self, index_folder: DataFolderLike, config: MinhashConfig | None = None, tasks: int | None = None
+    ) -> None:
         super().__init__()
-        self.index_folder = index_folder
+        self.index_folder = get_datafolder(index_folder)
         self.config = config or MinhashConfig()
         self.tasks = tasks
 
@@ -142,16 +67,17 @@ class MinhashIndexBands(PipelineStep):
         with self.track_time(unit="band"):
             hashes, rows = [], []
             for src_rank, path in store.band_files(band, self.tasks):
-                hashes.append(np.load(path))
-                rows.append(np.load(path.replace(".hash.npy", ".idx.npy")).astype(np.int64) + starts[src_rank])
+                hashes.append(np.array(load_array(store.folder, path)))
+                idx = load_array(store.folder, path.replace(".hash.npy", ".idx.npy"))
+                rows.append(idx.astype(np.int64) + starts[src_rank])
             h = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
             r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
             order = np.argsort(h, kind="stable")  # ties keep task order, then position: the lowest row first
-            base = os.path.join(self.index_folder, "bands", f"{band:03d}")
-            np.save(base + ".hash.npy", h[order])
-            np.save(base + ".row.npy", r[order].astype("<u4"))
+            base = f"bands/{band:03d}"
+            save_array(self.index_folder, base + ".hash.npy", h[order])
+            save_array(self.index_folder, base + ".row.npy", r[order].astype("<u4"))
             self.stat_update("entries", value=len(h))
-        shutil.rmtree(base, ignore_errors=True)
+        _remove_folder(self.index_folder, base)
 
 
 class MinhashIndexFinalize(PipelineStep):
@@ -170,14 +96,14 @@ class MinhashIndexFinalize(PipelineStep):
 
     def __init__(
         self,
-        index_folder: str,
+        index_folder: DataFolderLike,
         snapshot: str,
         config: MinhashConfig | None = None,
         keep_signatures: bool = True,
         tasks: int | None = None,
     ) -> None:
         super().__init__()
-        self.index_folder = index_folder
+        self.index_folder = get_datafolder(index_folder)
         self.snapshot = snapshot
         self.config = config or MinhashConfig()
         self.keep_signatures = keep_signatures
@@ -189,16 +115,16 @@ class MinhashIndexFinalize(PipelineStep):
         ranks = store.ranks(self.tasks)
         counts = [store.count(r) for r in ranks]
         for b in range(self.config.bands):
-            if not os.path.exists(os.path.join(folder, "bands", f"{b:03d}.hash.npy")):
-                raise UsageError(f"index {folder}: band {b} was not merged; rerun the index build")
+            if not folder.exists(f"bands/{b:03d}.hash.npy"):
+                raise UsageError(f"index {folder.path}: band {b} was not merged; rerun the index build")
         if not self.keep_signatures:
-            shutil.rmtree(os.path.join(folder, "sigs"), ignore_errors=True)
-        shutil.rmtree(os.path.join(folder, "keys"), ignore_errors=True)
+            _remove_folder(folder, "sigs")
+        _remove_folder(folder, "keys")
         num_docs = int(sum(counts))
         sizes = {
-            "bands": _size(os.path.join(folder, "bands")),
-            "signatures": _size(os.path.join(folder, "sigs")),
-            "docs": _size(os.path.join(folder, "docs")),
+            "bands": _size(folder, "bands"),
+            "signatures": _size(folder, "sigs"),
+            "docs": _size(folder, "docs"),
         }
         total = sum(sizes.values())
         meta = {
@@ -213,17 +139,22 @@ class MinhashIndexFinalize(PipelineStep):
             "bytes": sizes | {"total": total},
             "bytes_per_doc": {k: round(v / max(num_docs, 1), 1) for k, v in (sizes | {"total": total}).items()},
         }
-        tmp = os.path.join(folder, "index.json.tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
+        with folder.open("index.json.tmp", "w", encoding="utf-8") as f:
             json.dump(meta, f, indent=2)
-        os.replace(tmp, os.path.join(folder, "index.json"))
+        folder.mv("index.json.tmp", "index.json")
         self.stat_update("docs", value=num_docs)
 
 
-def _size(path: str) -> int:
-    return sum(
-        os.path.getsize(f) for f in glob.glob(os.path.join(path, "**", "*"), recursive=True) if os.path.isfile(f)
-    )
+def _size(folder: DataFolder, sub: str) -> int:
+    """Bytes of the files under `sub` (0 if it does not exist)."""
+    if not folder.exists(sub):
+        return 0
+    return sum(info["size"] for info in folder.find(sub, detail=True).values() if info["type"] == "file")
+
+
+def _remove_folder(folder: DataFolder, sub: str) -> None:
+    if folder.exists(sub):
+        folder.rm(sub, recursive=True)
 
 
 def index_stages(
@@ -253,7 +184,7 @@ def index_stages(
     from olm_data.stage import Stage
 
     config = config or MinhashConfig()
-    if os.path.exists(os.path.join(index_folder, "index.json")):
+    if get_datafolder(index_folder).isfile("index.json"):
         raise UsageError(f"{index_folder} already holds an index; choose an empty folder")
     return [
         Stage(

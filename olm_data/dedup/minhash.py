@@ -20,26 +20,42 @@ This follows datatrove's `MinhashDedupSignature/Buckets/Cluster/Filter` design b
 * cross-snapshot dedup against indexes that keep doc ids, urls and the snapshot name (`index.py`), so a drop
   says WHICH earlier doc it matched; datatrove's index keeps bare signatures and can only drop.
 
-Work and index folders must be on a POSIX file system (local disk, NFS, Lustre): bucket tasks memory-map them.
-Input and output folders are anything datatrove's ParquetReader/ParquetWriter accept.
+Work and index folders are datatrove `DataFolder`s (any fsspec file system, like input and output folders): on a
+local one (disk, NFS, Lustre) bucket tasks memory-map the sorted band files, elsewhere they read them whole.
 """
 
 from __future__ import annotations
 
 import csv
-import glob
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import fsspec
 import numpy as np
+from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
-from datatrove.utils.logging import logger
+from fsspec.core import url_to_fs
 
 from olm_data.dedup import text as textmod
 from olm_data.dedup.signatures import MinhashConfig, MinHasher, estimated_jaccard
+from olm_data.dedup.store import (
+    KEYS_DTYPE,
+    MinhashIndex,
+    SignatureStore,
+    band_range,
+    groups,
+    id_hash,
+    load_array,
+    make_ref,
+    parse_dates,
+    read_table,
+    save_array,
+    slice_sorted,
+    split_ref,
+)
 from olm_data.errors import UsageError
 
-KEYS_DTYPE = np.dtype([("date_us", "<i8"), ("id_hash", "<u8")])
 MATCH_DTYPE = np.dtype([("ref", "<u8"), ("index_no", "<u2"), ("row", "<u8"), ("sim", "<f4")])
 REPORT_COLUMNS = [
     "cluster",
@@ -52,98 +68,6 @@ REPORT_COLUMNS = [
     "duplicate_of_snapshot",
     "similarity",
 ]
-_TWO64 = 1 << 64
-
-
-def id_hash(doc_id: str) -> int:
-    """64-bit hash of a document id (checks that a later stage sees the same docs at the same positions)."""
-    import xxhash
-
-    return xxhash.xxh3_64_intdigest(doc_id.encode("utf-8", "surrogatepass"))  # xxhash 4 takes bytes only
-
-
-def make_ref(rank: int | np.ndarray, idx: int | np.ndarray) -> np.ndarray:
-    """A doc reference inside one run: signature task rank in the high 32 bits, position in the low 32."""
-    return (np.asarray(rank, dtype=np.uint64) << np.uint64(32)) | np.asarray(idx, dtype=np.uint64)
-
-
-def split_ref(ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    ref = np.asarray(ref, dtype=np.uint64)
-    return (ref >> np.uint64(32)).astype(np.int64), (ref & np.uint64(0xFFFFFFFF)).astype(np.int64)
-
-
-def groups(keys: np.ndarray):
-    """Yield (key, positions) for each distinct key, positions ascending (one sort, not one scan per key)."""
-    keys = np.asarray(keys)
-    if len(keys) == 0:
-        return
-    order = np.argsort(keys, kind="stable")
-    uniq, starts = np.unique(keys[order], return_index=True)
-    ends = np.r_[starts[1:], len(order)]
-    for k, s, e in zip(uniq, starts, ends, strict=True):
-        yield k, order[s:e]
-
-
-def _band_range(part: int, parts: int) -> tuple[int, int]:
-    """[lo, hi) of the 64-bit band-hash space handled by one bucket task (hi may be 2**64)."""
-    return part * _TWO64 // parts, (part + 1) * _TWO64 // parts
-
-
-def _slice_sorted(hashes: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
-    i0 = int(np.searchsorted(hashes, np.uint64(lo), side="left"))
-    i1 = len(hashes) if hi >= _TWO64 else int(np.searchsorted(hashes, np.uint64(hi), side="left"))
-    return i0, i1
-
-
-class SignatureStore:
-    """Read access to what `MinhashSignatures` wrote in a folder (a run's work folder or an index)."""
-
-    def __init__(self, folder: str, num_perm: int) -> None:
-        self.folder = folder
-        self.num_perm = num_perm
-        self._sigs: dict[int, np.ndarray] = {}
-        self._keys: dict[int, np.ndarray] = {}
-
-    def ranks(self, tasks: int | None = None) -> list[int]:
-        """Ranks that wrote signatures (only those below `tasks`: files of an older, larger run are ignored)."""
-        files = glob.glob(os.path.join(self.folder, "keys", "*.npy"))
-        ranks = sorted(int(os.path.basename(f).split(".")[0]) for f in files)
-        return [r for r in ranks if tasks is None or r < tasks]
-
-    def keys(self, rank: int) -> np.ndarray:
-        if rank not in self._keys:
-            self._keys[rank] = np.load(os.path.join(self.folder, "keys", f"{rank:05d}.npy"), mmap_mode="r")
-        return self._keys[rank]
-
-    def count(self, rank: int) -> int:
-        return len(self.keys(rank))
-
-    def rank_sigs(self, rank: int) -> np.ndarray:
-        if rank not in self._sigs:
-            path = os.path.join(self.folder, "sigs", f"{rank:05d}.u32")
-            if os.path.getsize(path) == 0:
-                self._sigs[rank] = np.zeros((0, self.num_perm), dtype=np.uint32)
-            else:
-                self._sigs[rank] = np.memmap(path, dtype="<u4", mode="r").reshape(-1, self.num_perm)
-        return self._sigs[rank]
-
-    def signatures(self, refs: np.ndarray) -> np.ndarray:
-        """(len(refs), num_perm) signatures of the referenced docs, gathered rank by rank."""
-        ranks, idx = split_ref(refs)
-        out = np.empty((len(refs), self.num_perm), dtype=np.uint32)
-        for r, sel in groups(ranks):
-            out[sel] = self.rank_sigs(int(r))[idx[sel]]
-        return out
-
-    def band_files(self, band: int, tasks: int | None = None) -> list[tuple[int, str]]:
-        files = glob.glob(os.path.join(self.folder, "bands", f"{band:03d}", "*.hash.npy"))
-        found = sorted((int(os.path.basename(f).split(".")[0]), f) for f in files)
-        return [(r, f) for r, f in found if tasks is None or r < tasks]
-
-    def doc_table(self, rank: int, columns: Sequence[str] | None = None):
-        import pyarrow.parquet as pq
-
-        return pq.read_table(os.path.join(self.folder, "docs", f"{rank:05d}.parquet"), columns=columns)
 
 
 class MinhashSignatures(PipelineStep):
@@ -155,7 +79,7 @@ class MinhashSignatures(PipelineStep):
     words get no band entries (they are never near duplicates). Memory: one batch, then one band at a time.
 
     Args:
-        output_folder: local folder (a run's work folder or an index being built).
+        output_folder: a run's work folder or an index being built (any datatrove `DataFolder`).
         config: MinHash parameters.
         batch_size: docs per vectorized batch.
     """
@@ -163,9 +87,11 @@ class MinhashSignatures(PipelineStep):
     type = "🫂 - DEDUP"
     name = "🎯 olm MinHash signatures"
 
-    def __init__(self, output_folder: str, config: MinhashConfig | None = None, batch_size: int = 256) -> None:
+    def __init__(
+        self, output_folder: DataFolderLike, config: MinhashConfig | None = None, batch_size: int = 256
+    ) -> None:
         super().__init__()
-        self.output_folder = output_folder
+        self.output_folder = get_datafolder(output_folder)
         self.config = config or MinhashConfig()
         self.batch_size = batch_size
         self._hasher: MinHasher | None = None
@@ -181,11 +107,7 @@ class MinhashSignatures(PipelineStep):
         import pyarrow.parquet as pq
 
         folder = self.output_folder
-        for sub in ("docs", "keys", "sigs"):
-            os.makedirs(os.path.join(folder, sub), exist_ok=True)
-        band_dirs = [os.path.join(folder, "bands", f"{b:03d}") for b in range(self.config.bands)]
-        for d in band_dirs:
-            os.makedirs(d, exist_ok=True)
+        band_dirs = [f"bands/{b:03d}" for b in range(self.config.bands)]
         schema = pa.schema(
             [
                 ("id", pa.string()),
@@ -195,14 +117,15 @@ class MinhashSignatures(PipelineStep):
                 ("shingles", pa.int32()),
             ]
         )
-        tmp_paths = [os.path.join(d, f"{rank:05d}.tmp") for d in band_dirs]
+        tmp_paths = [f"{d}/{rank:05d}.tmp" for d in band_dirs]
         keys_parts: list[np.ndarray] = []
         n_docs = 0
         with (
-            pq.ParquetWriter(os.path.join(folder, "docs", f"{rank:05d}.parquet"), schema) as docs_out,
-            open(os.path.join(folder, "sigs", f"{rank:05d}.u32"), "wb") as sigs_out,
+            folder.open(f"docs/{rank:05d}.parquet", "wb") as docs_file,
+            pq.ParquetWriter(docs_file, schema) as docs_out,
+            folder.open(f"sigs/{rank:05d}.u32", "wb") as sigs_out,
         ):
-            band_tmp = [open(p, "wb") for p in tmp_paths]
+            band_tmp = [folder.open(p, "wb") for p in tmp_paths]
             try:
                 batch: list = []
 
@@ -253,39 +176,20 @@ class MinhashSignatures(PipelineStep):
                 for f in band_tmp:
                     f.close()
         keys = np.concatenate(keys_parts) if keys_parts else np.zeros(0, dtype=KEYS_DTYPE)
-        np.save(os.path.join(folder, "keys", f"{rank:05d}.npy"), keys)
+        save_array(folder, f"keys/{rank:05d}.npy", keys)
         with self.track_time(unit="batch"):  # the band sort counts as one more batch
             for b, tmp in enumerate(tmp_paths):
-                rec = np.fromfile(tmp, dtype="<u8").reshape(-1, 2)
+                with folder.open(tmp, "rb") as f:
+                    rec = np.frombuffer(f.read(), dtype="<u8").reshape(-1, 2)
                 order = np.argsort(rec[:, 0], kind="stable")
-                np.save(os.path.join(band_dirs[b], f"{rank:05d}.hash.npy"), rec[order, 0])
-                np.save(os.path.join(band_dirs[b], f"{rank:05d}.idx.npy"), rec[order, 1].astype("<u4"))
+                save_array(folder, f"{band_dirs[b]}/{rank:05d}.hash.npy", rec[order, 0])
+                save_array(folder, f"{band_dirs[b]}/{rank:05d}.idx.npy", rec[order, 1].astype("<u4"))
                 del rec, order
-                os.remove(tmp)
+                folder.rm(tmp)
 
 
 def _str_or_none(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def parse_dates(step: PipelineStep, docs: Sequence) -> tuple[list, list[int | None]]:
-    """(raw date, microseconds or None) per doc; counts `no_date` / `bad_date` and logs the first bad one."""
-    raw = [textmod.doc_date(d.metadata) for d in docs]
-    parsed = [textmod.date_us(x) for x in raw]
-    for doc, value, us in zip(docs, raw, parsed, strict=True):
-        if us is None:
-            if value in (None, ""):
-                step.stat_update("no_date")
-                continue
-            step.stat_update("bad_date")
-            if not getattr(step, "_bad_date_logged", False):
-                step._bad_date_logged = True
-                where = doc.metadata.get("file_path", "?")
-                logger.warning(
-                    f"doc {doc.id!r} in {where}: date {value!r} is not ISO-8601; such docs count as undated "
-                    "(kept last by the dedup rules). Logged once; see the bad_date stat."
-                )
-    return raw, parsed
 
 
 class MinhashBuckets(PipelineStep):
@@ -311,8 +215,8 @@ class MinhashBuckets(PipelineStep):
 
     def __init__(
         self,
-        sig_folder: str,
-        output_folder: str,
+        sig_folder: DataFolderLike,
+        output_folder: DataFolderLike,
         config: MinhashConfig | None = None,
         parts_per_band: int = 1,
         index_folders: Sequence[str] = (),
@@ -320,8 +224,8 @@ class MinhashBuckets(PipelineStep):
         sig_tasks: int | None = None,
     ) -> None:
         super().__init__()
-        self.sig_folder = sig_folder
-        self.output_folder = output_folder
+        self.sig_folder = get_datafolder(sig_folder)
+        self.output_folder = get_datafolder(output_folder)
         self.config = config or MinhashConfig()
         self.parts_per_band = parts_per_band
         self.index_folders = list(index_folders)
@@ -329,8 +233,6 @@ class MinhashBuckets(PipelineStep):
         self.sig_tasks = sig_tasks
 
     def run(self, data=None, rank: int = 0, world_size: int = 1) -> None:
-        from olm_data.dedup.index import MinhashIndex
-
         cfg = self.config
         if world_size != cfg.bands * self.parts_per_band:
             raise UsageError(
@@ -338,23 +240,22 @@ class MinhashBuckets(PipelineStep):
                 f"got {world_size}"
             )
         band, part = divmod(rank, self.parts_per_band)
-        lo, hi = _band_range(part, self.parts_per_band)
+        lo, hi = band_range(part, self.parts_per_band)
         store = SignatureStore(self.sig_folder, cfg.num_perm)
-        os.makedirs(self.output_folder, exist_ok=True)
         with self.track_time(unit="task"):
             hashes, refs = [], []
             for src_rank, path in store.band_files(band, self.sig_tasks):
-                h = np.load(path, mmap_mode="r")
-                i0, i1 = _slice_sorted(h, lo, hi)
+                h = load_array(store.folder, path)
+                i0, i1 = slice_sorted(h, lo, hi)
                 if i1 > i0:
-                    idx = np.load(path.replace(".hash.npy", ".idx.npy"), mmap_mode="r")
+                    idx = load_array(store.folder, path.replace(".hash.npy", ".idx.npy"))
                     hashes.append(np.array(h[i0:i1]))
                     refs.append(make_ref(src_rank, np.array(idx[i0:i1])))
             h = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
             ref = np.concatenate(refs) if refs else np.zeros(0, dtype=np.uint64)
             self.stat_update("band_entries", value=len(h))
             pairs = self._pairs(store, h, ref)
-            np.save(os.path.join(self.output_folder, f"{rank:05d}.pairs.npy"), pairs)
+            save_array(self.output_folder, f"{rank:05d}.pairs.npy", pairs)
             matches = np.zeros(0, dtype=MATCH_DTYPE)
             if self.index_folders and len(h):
                 found = []
@@ -363,7 +264,7 @@ class MinhashBuckets(PipelineStep):
                     index.check_compatible(cfg)
                     found.append(self._index_matches(store, index, index_no, band, lo, hi, h, ref))
                 matches = np.concatenate(found)
-            np.save(os.path.join(self.output_folder, f"{rank:05d}.old.npy"), matches)
+            save_array(self.output_folder, f"{rank:05d}.old.npy", matches)
 
     def _pairs(self, store: SignatureStore, h: np.ndarray, ref: np.ndarray) -> np.ndarray:
         if len(h) < 2:
@@ -447,9 +348,9 @@ class MinhashClusters(PipelineStep):
 
     def __init__(
         self,
-        sig_folder: str,
-        bucket_folder: str,
-        output_folder: str,
+        sig_folder: DataFolderLike,
+        bucket_folder: DataFolderLike,
+        output_folder: DataFolderLike,
         report_path: str,
         config: MinhashConfig | None = None,
         index_folders: Sequence[str] = (),
@@ -457,9 +358,9 @@ class MinhashClusters(PipelineStep):
         bucket_tasks: int | None = None,
     ) -> None:
         super().__init__()
-        self.sig_folder = sig_folder
-        self.bucket_folder = bucket_folder
-        self.output_folder = output_folder
+        self.sig_folder = get_datafolder(sig_folder)
+        self.bucket_folder = get_datafolder(bucket_folder)
+        self.output_folder = get_datafolder(output_folder)
         self.report_path = report_path
         self.config = config or MinhashConfig()
         self.index_folders = list(index_folders)
@@ -467,168 +368,133 @@ class MinhashClusters(PipelineStep):
         self.bucket_tasks = bucket_tasks
 
     def run(self, data=None, rank: int = 0, world_size: int = 1) -> None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
-
-        from olm_data.dedup.index import MinhashIndex
-
         if world_size != 1:
             raise UsageError("MinHash clustering runs as exactly 1 task")
         store = SignatureStore(self.sig_folder, self.config.num_perm)
-        os.makedirs(self.output_folder, exist_ok=True)
-        for old in glob.glob(os.path.join(self.output_folder, "*.parquet")):
-            os.remove(old)
+        self._clear_decisions()
         with self.track_time(unit="task"):
-            pairs = [np.load(f) for f in self._bucket_files("pairs")]
-            pairs = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.uint64)
-            matches = [np.load(f) for f in self._bucket_files("old")]
-            matches = np.concatenate(matches) if matches else np.zeros(0, dtype=MATCH_DTYPE)
-            nodes = np.unique(np.concatenate([pairs.ravel(), matches["ref"]]))
-            n = len(nodes)
-            if n:
-                u = np.searchsorted(nodes, pairs[:, 0])
-                v = np.searchsorted(nodes, pairs[:, 1])
-                graph = coo_matrix((np.ones(len(u), dtype=np.int8), (u, v)), shape=(n, n))
-                _, comp = connected_components(graph, directed=False)
-            else:
-                comp = np.zeros(0, dtype=np.int64)
-
-            # best old match per node: highest similarity, then lowest (index, row); NaN (no sigs) counts lowest
-            best_old = {}
-            if len(matches):
-                sim_key = np.where(np.isnan(matches["sim"]), -1.0, matches["sim"])
-                order = np.lexsort((matches["row"], matches["index_no"], -sim_key, matches["ref"]))
-                m = matches[order]
-                firsts = np.ones(len(m), dtype=bool)
-                firsts[1:] = m["ref"][1:] != m["ref"][:-1]
-                for rec in m[firsts]:
-                    best_old[int(rec["ref"])] = (int(rec["index_no"]), int(rec["row"]), float(rec["sim"]))
-
-            # doc details of every node
-            ranks, idx = split_ref(nodes)
-            cols = {k: [] for k in ("id", "url", "date", "date_us")}
-            node_order = []
-            for r, sel in groups(ranks):
-                t = store.doc_table(int(r), ["id", "url", "date", "date_us"]).take(pa.array(idx[sel]))
-                for k in cols:
-                    cols[k].extend(t.column(k).to_pylist())
-                node_order.append(sel)
-            node_order = np.concatenate(node_order) if node_order else np.zeros(0, dtype=np.int64)
-            ids = [None] * n
-            urls = [None] * n
-            dates = [None] * n
-            date_us = np.empty(n, dtype=np.int64)
-            for j, i in enumerate(node_order):
-                ids[i], urls[i], dates[i] = cols["id"][j], cols["url"][j], cols["date"][j]
-                date_us[i] = textmod.NO_DATE if cols["date_us"][j] is None else cols["date_us"][j]
-
-            # sort nodes by (component, date, id): the first of each component is its kept doc (its "leader")
-            id_col = pa.array(ids, pa.string())
-            table = pa.table({"comp": comp, "date_us": date_us, "id": id_col})
-            order = pc.sort_indices(
-                table, sort_keys=[("comp", "ascending"), ("date_us", "ascending"), ("id", "ascending")]
-            ).to_numpy()
-            first = np.ones(n, dtype=bool)
-            first[1:] = comp[order][1:] != comp[order][:-1]
-            leader_of_comp = np.empty(int(comp.max()) + 1 if n else 0, dtype=np.int64)
-            leader_of_comp[comp[order[first]]] = order[first]
-            # then order components by their leader's (date, id): numbering independent of the task layout
-            lead = leader_of_comp[comp]
-            table = pa.table(
-                {"lead_date": date_us[lead], "lead_id": id_col.take(pa.array(lead)), "date_us": date_us, "id": id_col}
-            )
-            order = pc.sort_indices(
-                table,
-                sort_keys=[(k, "ascending") for k in ("lead_date", "lead_id", "date_us", "id")],
-            ).to_numpy()
-            comp_sorted = comp[order]
-            is_first = np.ones(n, dtype=bool)
-            is_first[1:] = comp_sorted[1:] != comp_sorted[:-1]
-            leader = lead[order]  # per sorted position
-            comp_size = np.bincount(comp, minlength=int(comp.max()) + 1 if n else 0)
-
-            # component-level old match: the best over its members
-            comp_old: dict[int, tuple[int, int, float]] = {}
-            for ref_int, mt in best_old.items():
-                c = int(comp[np.searchsorted(nodes, np.uint64(ref_int))])
-                cur = comp_old.get(c)
-                if cur is None or (-_nan_low(mt[2]), mt[0], mt[1]) < (-_nan_low(cur[2]), cur[0], cur[1]):
-                    comp_old[c] = mt
+            pairs, matches = self._load_candidates()
+            nodes = self._connected_docs(store, pairs, matches)
+            best_old = _best_old_match_per_doc(matches)
+            clusters = _order_clusters(nodes)
+            comp_old = _best_old_match_per_cluster(nodes, best_old)
             indexes = [MinhashIndex(f) for f in self.index_folders]
             old_info = _old_doc_info(indexes, {v[:2] for v in best_old.values()} | {v[:2] for v in comp_old.values()})
+            sims_to_kept = _similarity_to_kept_doc(store, nodes, clusters)
+            decisions = self._decide(nodes, clusters, best_old, comp_old, old_info, sims_to_kept)
+            self._count(nodes, clusters, decisions)
+            self._write_decisions(store, nodes, decisions)
+            self._write_report(nodes, clusters, decisions)
 
-            # similarity of each in-snapshot duplicate to its kept doc
-            sims_to_leader = np.full(n, np.nan, dtype=np.float32)
-            dup_pos = np.flatnonzero(~is_first)
-            if len(dup_pos):
-                a = order[dup_pos]
-                b = leader[dup_pos]
-                sims_to_leader[a] = estimated_jaccard(store.signatures(nodes[a]), store.signatures(nodes[b]))
+    def _clear_decisions(self) -> None:
+        """Remove decision files of an earlier attempt (an older run may have had more signature tasks)."""
+        for old in self.output_folder.list_files(recursive=False, glob_pattern="*.parquet"):
+            self.output_folder.rm(old)
 
-            # decisions per node, grouped by signature task, and the report rows
-            action = np.empty(n, dtype=object)
-            dup_count = np.zeros(n, dtype=np.int32)
-            dup_of = [("", "", "")] * n
-            sims = np.full(n, np.nan, dtype=np.float32)
-            for pos in range(n):
-                i = order[pos]
-                c = int(comp_sorted[pos])
-                if c in comp_old:
-                    mt = best_old.get(int(nodes[i]), comp_old[c])
-                    action[i] = "old_duplicate"
-                    dup_of[i] = old_info[mt[:2]]
-                    sims[i] = mt[2] if int(nodes[i]) in best_old else np.nan
-                elif is_first[pos]:
-                    action[i] = "kept"
-                    dup_count[i] = comp_size[c] - 1
-                else:
-                    action[i] = "duplicate"
-                    kept_doc = leader[pos]
-                    dup_of[i] = (ids[kept_doc], urls[kept_doc] or "", self.snapshot)
-                    sims[i] = sims_to_leader[i]
-            self.stat_update("clusters", value=len(comp_size))
-            self.stat_update("docs_in_clusters", value=n)
-            self.stat_update("duplicates", value=int((action == "duplicate").sum()) if n else 0)
-            self.stat_update("old_duplicates", value=int((action == "old_duplicate").sum()) if n else 0)
+    def _load_candidates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every bucket task's candidate pairs ((E, 2) doc refs) and old-snapshot matches (`MATCH_DTYPE`)."""
+        pairs = [np.array(load_array(self.bucket_folder, f)) for f in self._bucket_files("pairs")]
+        pairs = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.uint64)
+        matches = [np.array(load_array(self.bucket_folder, f)) for f in self._bucket_files("old")]
+        matches = np.concatenate(matches) if matches else np.zeros(0, dtype=MATCH_DTYPE)
+        return pairs, matches
 
-            for r, sel in groups(ranks):
-                sel = sel[np.argsort(idx[sel])]
-                keys = store.keys(int(r))[idx[sel]]
-                t = pa.table(
-                    {
-                        "idx": pa.array(idx[sel], pa.uint32()),
-                        "id_hash": pa.array(keys["id_hash"], pa.uint64()),
-                        "action": pa.array([action[i] for i in sel], pa.string()),
-                        "duplicates": pa.array(dup_count[sel], pa.int32()),
-                        "duplicate_of_id": pa.array([dup_of[i][0] for i in sel], pa.string()),
-                        "duplicate_of_url": pa.array([dup_of[i][1] for i in sel], pa.string()),
-                        "duplicate_of_snapshot": pa.array([dup_of[i][2] for i in sel], pa.string()),
-                    }
-                )
-                pq.write_table(t, os.path.join(self.output_folder, f"{int(r):05d}.parquet"))
+    def _connected_docs(self, store: SignatureStore, pairs: np.ndarray, matches: np.ndarray) -> ClusterNodes:
+        """The docs in a pair or an old match, their connected component and their id, url and date."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
 
-            self._write_report(order, comp_sorted, ids, urls, dates, action, dup_of, sims)
+        refs = np.unique(np.concatenate([pairs.ravel(), matches["ref"]]))
+        n = len(refs)
+        if n:
+            u = np.searchsorted(refs, pairs[:, 0])
+            v = np.searchsorted(refs, pairs[:, 1])
+            graph = coo_matrix((np.ones(len(u), dtype=np.int8), (u, v)), shape=(n, n))
+            _, comp = connected_components(graph, directed=False)
+        else:
+            comp = np.zeros(0, dtype=np.int64)
+        return ClusterNodes(refs, comp, *_doc_details(store, refs))
+
+    def _decide(self, nodes, clusters, best_old, comp_old, old_info, sims_to_kept) -> ClusterDecisions:
+        """Per doc: kept (with its cluster's size - 1), duplicate of the kept doc, or old_duplicate."""
+        n = len(nodes.refs)
+        action = np.empty(n, dtype=object)
+        dup_count = np.zeros(n, dtype=np.int32)
+        dup_of = [("", "", "")] * n
+        sims = np.full(n, np.nan, dtype=np.float32)
+        for pos in range(n):
+            i = clusters.order[pos]
+            c = int(clusters.comp_sorted[pos])
+            if c in comp_old:
+                mt = best_old.get(int(nodes.refs[i]), comp_old[c])
+                action[i] = "old_duplicate"
+                dup_of[i] = old_info[mt[:2]]
+                sims[i] = mt[2] if int(nodes.refs[i]) in best_old else np.nan
+            elif clusters.is_first[pos]:
+                action[i] = "kept"
+                dup_count[i] = clusters.comp_size[c] - 1
+            else:
+                action[i] = "duplicate"
+                kept_doc = clusters.leader[pos]
+                dup_of[i] = (nodes.ids[kept_doc], nodes.urls[kept_doc] or "", self.snapshot)
+                sims[i] = sims_to_kept[i]
+        return ClusterDecisions(action, dup_count, dup_of, sims)
+
+    def _count(self, nodes: ClusterNodes, clusters: ClusterOrder, decisions: ClusterDecisions) -> None:
+        n = len(nodes.refs)
+        action = decisions.action
+        self.stat_update("clusters", value=len(clusters.comp_size))
+        self.stat_update("docs_in_clusters", value=n)
+        self.stat_update("duplicates", value=int((action == "duplicate").sum()) if n else 0)
+        self.stat_update("old_duplicates", value=int((action == "old_duplicate").sum()) if n else 0)
+
+    def _write_decisions(self, store: SignatureStore, nodes: ClusterNodes, decisions: ClusterDecisions) -> None:
+        """One parquet per signature task, rows by position: what the filter stage does with each listed doc."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        ranks, idx = split_ref(nodes.refs)
+        action, dup_of = decisions.action, decisions.dup_of
+        for r, sel in groups(ranks):
+            sel = sel[np.argsort(idx[sel])]
+            keys = store.keys(int(r))[idx[sel]]
+            t = pa.table(
+                {
+                    "idx": pa.array(idx[sel], pa.uint32()),
+                    "id_hash": pa.array(keys["id_hash"], pa.uint64()),
+                    "action": pa.array([action[i] for i in sel], pa.string()),
+                    "duplicates": pa.array(decisions.dup_count[sel], pa.int32()),
+                    "duplicate_of_id": pa.array([dup_of[i][0] for i in sel], pa.string()),
+                    "duplicate_of_url": pa.array([dup_of[i][1] for i in sel], pa.string()),
+                    "duplicate_of_snapshot": pa.array([dup_of[i][2] for i in sel], pa.string()),
+                }
+            )
+            with self.output_folder.open(f"{int(r):05d}.parquet", "wb") as f:
+                pq.write_table(t, f)
 
     def _bucket_files(self, kind: str) -> list[str]:
-        files = sorted(glob.glob(os.path.join(self.bucket_folder, f"*.{kind}.npy")))
+        files = self.bucket_folder.list_files(recursive=False, glob_pattern=f"*.{kind}.npy")
         if self.bucket_tasks is None:
             return files
-        wanted = {os.path.join(self.bucket_folder, f"{r:05d}.{kind}.npy") for r in range(self.bucket_tasks)}
+        wanted = {f"{r:05d}.{kind}.npy" for r in range(self.bucket_tasks)}
         if missing := wanted - set(files):
-            raise UsageError(f"bucket output missing: {sorted(missing)[0]}; rerun the buckets stage")
+            missing_path = self.bucket_folder.resolve_paths(sorted(missing)[0])
+            raise UsageError(f"bucket output missing: {missing_path}; rerun the buckets stage")
         return sorted(wanted)
 
-    def _write_report(self, order, comp_sorted, ids, urls, dates, action, dup_of, sims) -> None:
-        os.makedirs(os.path.dirname(os.path.abspath(self.report_path)), exist_ok=True)
+    def _write_report(self, nodes: ClusterNodes, clusters: ClusterOrder, decisions: ClusterDecisions) -> None:
+        """The TSV cluster report, written to a temporary file and renamed."""
+        order, comp_sorted = clusters.order, clusters.comp_sorted
+        ids, urls, dates = nodes.ids, nodes.urls, nodes.dates
+        action, dup_of, sims = decisions.action, decisions.dup_of, decisions.sims
+        fs, path = url_to_fs(self.report_path)
+        fs.makedirs(fs._parent(path), exist_ok=True)
         # clusters numbered by their first doc (date, id), so numbers do not depend on the task layout
         n = len(order)
         starts = np.flatnonzero(np.r_[True, comp_sorted[1:] != comp_sorted[:-1]]) if n else np.zeros(0, int)
         ends = np.r_[starts[1:], n] if n else np.zeros(0, int)
-        tmp = self.report_path + ".tmp"
-        with open(tmp, "w", newline="", encoding="utf-8") as f:
+        tmp = path + ".tmp"
+        with fs.open(tmp, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f, delimiter="\t", lineterminator="\n")
             w.writerow(REPORT_COLUMNS)
             for cluster_no, (s, e) in enumerate(zip(starts, ends, strict=True)):
@@ -647,7 +513,134 @@ class MinhashClusters(PipelineStep):
                             "" if np.isnan(sims[i]) else f"{sims[i]:.3f}",
                         ]
                     )
-        os.replace(tmp, self.report_path)
+        fs.mv(tmp, path)
+
+
+@dataclass
+class ClusterNodes:
+    """The docs of a clustering run (those in a candidate pair or an old match), in sorted doc-ref order."""
+
+    refs: np.ndarray  # doc refs (`make_ref`), sorted
+    comp: np.ndarray  # connected component of each doc
+    ids: list
+    urls: list
+    dates: list  # raw date strings, for the report
+    date_us: np.ndarray  # parsed dates (`textmod.NO_DATE` if none), for the keep rule
+
+
+@dataclass
+class ClusterOrder:
+    """The docs sorted by cluster, kept doc first; clusters ordered by their kept doc's (date, id)."""
+
+    order: np.ndarray  # doc (index into ClusterNodes) at each sorted position
+    comp_sorted: np.ndarray  # component at each sorted position
+    is_first: np.ndarray  # the position holds its cluster's kept doc
+    leader: np.ndarray  # the kept doc of the cluster at each sorted position
+    comp_size: np.ndarray  # docs per component
+
+
+@dataclass
+class ClusterDecisions:
+    """Per doc (index into ClusterNodes): action, duplicates absorbed, (id, url, snapshot) it duplicates, similarity."""
+
+    action: np.ndarray
+    dup_count: np.ndarray
+    dup_of: list
+    sims: np.ndarray
+
+
+def _doc_details(store: SignatureStore, refs: np.ndarray) -> tuple[list, list, list, np.ndarray]:
+    """(ids, urls, raw dates, dates in us) of the referenced docs, read task by task from the doc tables."""
+    import pyarrow as pa
+
+    n = len(refs)
+    ranks, idx = split_ref(refs)
+    cols = {k: [] for k in ("id", "url", "date", "date_us")}
+    node_order = []
+    for r, sel in groups(ranks):
+        t = store.doc_table(int(r), ["id", "url", "date", "date_us"]).take(pa.array(idx[sel]))
+        for k in cols:
+            cols[k].extend(t.column(k).to_pylist())
+        node_order.append(sel)
+    node_order = np.concatenate(node_order) if node_order else np.zeros(0, dtype=np.int64)
+    ids = [None] * n
+    urls = [None] * n
+    dates = [None] * n
+    date_us = np.empty(n, dtype=np.int64)
+    for j, i in enumerate(node_order):
+        ids[i], urls[i], dates[i] = cols["id"][j], cols["url"][j], cols["date"][j]
+        date_us[i] = textmod.NO_DATE if cols["date_us"][j] is None else cols["date_us"][j]
+    return ids, urls, dates, date_us
+
+
+def _best_old_match_per_doc(matches: np.ndarray) -> dict[int, tuple[int, int, float]]:
+    """doc ref -> (index_no, row, sim) of its best old match: highest similarity, then lowest (index, row);
+    NaN (an index without signatures) counts lowest."""
+    best_old = {}
+    if len(matches):
+        sim_key = np.where(np.isnan(matches["sim"]), -1.0, matches["sim"])
+        order = np.lexsort((matches["row"], matches["index_no"], -sim_key, matches["ref"]))
+        m = matches[order]
+        firsts = np.ones(len(m), dtype=bool)
+        firsts[1:] = m["ref"][1:] != m["ref"][:-1]
+        for rec in m[firsts]:
+            best_old[int(rec["ref"])] = (int(rec["index_no"]), int(rec["row"]), float(rec["sim"]))
+    return best_old
+
+
+def _best_old_match_per_cluster(nodes: ClusterNodes, best_old: dict) -> dict[int, tuple[int, int, float]]:
+    """component -> the best old match over its members (same order as `_best_old_match_per_doc`)."""
+    comp_old: dict[int, tuple[int, int, float]] = {}
+    for ref_int, mt in best_old.items():
+        c = int(nodes.comp[np.searchsorted(nodes.refs, np.uint64(ref_int))])
+        cur = comp_old.get(c)
+        if cur is None or (-_nan_low(mt[2]), mt[0], mt[1]) < (-_nan_low(cur[2]), cur[0], cur[1]):
+            comp_old[c] = mt
+    return comp_old
+
+
+def _order_clusters(nodes: ClusterNodes) -> ClusterOrder:
+    """Sort docs by (component, date, id): each component's first doc is its kept doc (its "leader"); then order
+    components by their leader's (date, id), so the numbering does not depend on the task layout."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    comp, date_us = nodes.comp, nodes.date_us
+    n = len(comp)
+    id_col = pa.array(nodes.ids, pa.string())
+    table = pa.table({"comp": comp, "date_us": date_us, "id": id_col})
+    order = pc.sort_indices(
+        table, sort_keys=[("comp", "ascending"), ("date_us", "ascending"), ("id", "ascending")]
+    ).to_numpy()
+    first = np.ones(n, dtype=bool)
+    first[1:] = comp[order][1:] != comp[order][:-1]
+    leader_of_comp = np.empty(int(comp.max()) + 1 if n else 0, dtype=np.int64)
+    leader_of_comp[comp[order[first]]] = order[first]
+    lead = leader_of_comp[comp]
+    table = pa.table(
+        {"lead_date": date_us[lead], "lead_id": id_col.take(pa.array(lead)), "date_us": date_us, "id": id_col}
+    )
+    order = pc.sort_indices(
+        table,
+        sort_keys=[(k, "ascending") for k in ("lead_date", "lead_id", "date_us", "id")],
+    ).to_numpy()
+    comp_sorted = comp[order]
+    is_first = np.ones(n, dtype=bool)
+    is_first[1:] = comp_sorted[1:] != comp_sorted[:-1]
+    leader = lead[order]  # per sorted position
+    comp_size = np.bincount(comp, minlength=int(comp.max()) + 1 if n else 0)
+    return ClusterOrder(order, comp_sorted, is_first, leader, comp_size)
+
+
+def _similarity_to_kept_doc(store: SignatureStore, nodes: ClusterNodes, clusters: ClusterOrder) -> np.ndarray:
+    """Estimated Jaccard of each in-snapshot duplicate to its cluster's kept doc (NaN for kept docs)."""
+    sims = np.full(len(nodes.refs), np.nan, dtype=np.float32)
+    dup_pos = np.flatnonzero(~clusters.is_first)
+    if len(dup_pos):
+        a = clusters.order[dup_pos]
+        b = clusters.leader[dup_pos]
+        sims[a] = estimated_jaccard(store.signatures(nodes.refs[a]), store.signatures(nodes.refs[b]))
+    return sims
 
 
 def _nan_low(x: float) -> float:
@@ -686,24 +679,22 @@ class MinhashFilter(PipelineStep):
     type = "🫂 - DEDUP"
     name = "🎯 olm MinHash filter"
 
-    def __init__(self, cluster_folder: str, sig_folder: str, exclusion_writer=None) -> None:
+    def __init__(self, cluster_folder: DataFolderLike, sig_folder: DataFolderLike, exclusion_writer=None) -> None:
         super().__init__()
-        self.cluster_folder = cluster_folder
-        self.sig_folder = sig_folder
+        self.cluster_folder = get_datafolder(cluster_folder)
+        self.sig_folder = get_datafolder(sig_folder)
         self.exclusion_writer = exclusion_writer
 
     def run(self, data, rank: int = 0, world_size: int = 1):
         import contextlib
 
-        import pyarrow.parquet as pq
-
-        path = os.path.join(self.cluster_folder, f"{rank:05d}.parquet")
+        path = f"{rank:05d}.parquet"
         decisions: dict[int, dict] = {}
-        if os.path.exists(path):
-            for row in pq.read_table(path).to_pylist():
+        if self.cluster_folder.exists(path):
+            for row in read_table(self.cluster_folder, path).to_pylist():
                 decisions[row["idx"]] = row
-        keys_path = os.path.join(self.sig_folder, "keys", f"{rank:05d}.npy")
-        expected = len(np.load(keys_path, mmap_mode="r")) if os.path.exists(keys_path) else 0
+        keys_path = f"keys/{rank:05d}.npy"
+        expected = len(load_array(self.sig_folder, keys_path)) if self.sig_folder.exists(keys_path) else 0
         seen = 0
         with self.exclusion_writer if self.exclusion_writer else contextlib.nullcontext() as excl:
             for idx, doc in enumerate(data):
@@ -775,7 +766,6 @@ def minhash_stages(
     from datatrove.pipeline.writers import ParquetWriter
 
     from olm_data.corpus import read_corpus
-    from olm_data.dedup.index import MinhashIndex
     from olm_data.stage import Stage
 
     config = config or MinhashConfig()
@@ -830,7 +820,7 @@ def minhash_stages(
 
 def read_report(path: str) -> list[dict]:
     """The cluster report as dicts (for tests and quick inspection)."""
-    with open(path, encoding="utf-8", newline="") as f:
+    with fsspec.open(path, "r", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f, delimiter="\t"))
 
 
