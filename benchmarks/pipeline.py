@@ -214,7 +214,7 @@ def olm_stages(warc: Path, out: Path, extractor: str, tap: bool = False, lm: str
     """cc_2022_49's stages for `warc`, as `olm-data run --input WARC --output OUT [--lm LM]` builds them; without
     `lm` the perplexity-sampling stages (which need a reference LM) are left out: the corpus is the deduped one."""
     from olm_data.extract import LoudExtractor, make_extractor
-    from olm_data.run import RunContext, load_pipeline
+    from olm_data.runtime import RunContext, load_pipeline
 
     path = ROOT / "pipelines" / "cc_2022_49.py"
     pipeline = load_pipeline(path)
@@ -282,7 +282,7 @@ def run_once(stages: list, out: Path) -> dict:
     own (per stage: (step, own CPU seconds), the subprocess CPU added to the extractor)."""
     import contextlib
 
-    from olm_data.run import RunContext, run_stages
+    from olm_data.runtime import RunContext, run_stages
 
     run = RunContext(pipeline=Path("bench"), output=out, tasks=1, workers=1)
     CHAINS.clear()
