@@ -222,8 +222,10 @@ def olm_stages(warc: Path, out: Path, extractor: str, tap: bool = False, lm: str
     if hasattr(pipeline, "add_arguments"):
         pipeline.add_arguments(parser)
     options = vars(parser.parse_args([])) | {"sample_ratio": 1.0, "extractor": extractor}
-    options |= {"lm": lm} if lm else {"lm": str(out / "no-lm"), "lm_built_earlier": True}
-    run = RunContext(pipeline=path, output=out, input=[str(warc)], options=options)
+    options |= {"lm": lm or str(out / "no-lm")}
+    # without an LM, "no-lm" counts as built earlier in the run (so it is not checked); its stages are left out below
+    included = [] if lm else [out / "no-lm"]
+    run = RunContext(pipeline=path, output=out, input=[str(warc)], options=options, included=included)
     stages = [s for s in pipeline.stages(run) if lm or not s.name.startswith("perplexity")]
     steps = stages[0].steps
     i = next(i for i, s in enumerate(steps) if isinstance(s, LoudExtractor))

@@ -51,6 +51,7 @@ class RunContext:
         models: models the pipeline uses, {name: local path}, declared with `declare_model` so manifest.json
             records their sha256 (steps can instead expose `manifest_models()`; see olm_data.manifest).
         progress_every: seconds between progress lines of a running stage (None: none; olm_data.progress).
+        included: output roots of the pipelines included so far (`include_pipeline`), shared with their contexts.
     """
 
     pipeline: Path
@@ -68,6 +69,7 @@ class RunContext:
     executor: dict[str, Any] = field(default_factory=lambda: {"name": "local"})
     models: dict[str, str] = field(default_factory=dict)
     progress_every: float | None = None
+    included: list[Path] = field(default_factory=list)
 
     def declare_model(self, name: str, path: str | os.PathLike) -> str:
         """Record a model file or folder the run uses (its sha256 goes into manifest.json); returns the path."""
@@ -78,13 +80,55 @@ class RunContext:
         """The folder of one named output under the run's output root."""
         return str(self.output / name)
 
-    def rejected(self, step: str) -> Any:
-        """A writer for the documents `step` rejects (with their reason), or None without `--keep-rejected`."""
-        if not self.keep_rejected:
-            return None
-        from datatrove.pipeline.writers import ParquetWriter
+    def rejected_folder(self, step: str = "") -> str | None:
+        """The folder for the documents `step` rejects (with their reason), or None without `--keep-rejected`.
 
-        return ParquetWriter(str(self.output / "rejected" / step))
+        `<output>/rejected/<step>/`: steps and stage factories that take an `exclusion_folder` get it as is;
+        those that name their own subfolders (exact dedup: `<folder>/<key>/`) get the root, `rejected_folder()`.
+        """
+        return str(self.output / "rejected" / step) if self.keep_rejected else None
+
+    def built_earlier(self, path: str | os.PathLike) -> bool:
+        """Whether `path` lies in the output of a pipeline included earlier in this run (`include_pipeline`): its
+        stages write it before the later ones run, so it need not exist when the stages are wired."""
+        path = Path(path)
+        return any(path == root or root in path.parents for root in self.included)
+
+
+def rejected_writer(folder: str | None) -> Any:
+    """A parquet writer for the rejected documents of a step (`exclusion_writer=`), or None when `folder` is."""
+    if folder is None:
+        return None
+    from datatrove.pipeline.writers import ParquetWriter
+
+    return ParquetWriter(folder)
+
+
+@dataclass
+class IncludedPipeline:
+    """Another pipeline file's outputs, for a later stage to read: `wiki.out("lm")`.
+
+    Args:
+        stages: its stages, renamed `<name>_<stage>`, to run in this run before the stages that read its
+            outputs; empty when it is not built here (its outputs are then where its own run wrote them).
+        output: its output root.
+        corpus: its final corpus folder under `output` (the file's `OUTPUT` constant), when built here.
+    """
+
+    stages: list[Stage]
+    output: Path
+    corpus: str | None = None
+
+    @property
+    def final(self) -> str:
+        """The folder of its final corpus (the file's `OUTPUT` constant)."""
+        if self.corpus is None:
+            raise UsageError(f"{self.output}: the final corpus of a pipeline not built here is unknown")
+        return self.out(self.corpus)
+
+    def out(self, name: str) -> str:
+        """The folder of one named output of the included pipeline (like `run.out`)."""
+        return str(self.output / name)
 
 
 def default_output(pipeline: str | Path, sample: bool = False) -> Path:
@@ -112,16 +156,22 @@ def load_pipeline(path: str | Path) -> ModuleType:
     return module
 
 
-def include_pipeline(run: RunContext, path: str | Path, name: str, **options: Any) -> tuple[list[Stage], str]:
-    """Another pipeline file's stages, run as part of this one, writing under `<output>/<name>/`.
+def include_pipeline(
+    run: RunContext, path: str | Path, name: str, build: bool = True, **options: Any
+) -> IncludedPipeline:
+    """Another pipeline file, run as part of this one and writing under `<output>/<name>/`; its outputs are named
+    on the returned handle (`include_pipeline(run, WIKIPEDIA, "wikipedia").out("lm")`).
 
     The included file gets its own RunContext (its flags at their defaults unless given in `options`, no
     `--input`, the same `--sample`, tasks and seed), its stages are renamed `<name>_<stage>`, and its in-process
-    actions receive that context.
+    actions receive that context. Its output root counts as built earlier in this run (`run.built_earlier`).
 
-    Returns:
-        The stages and the folder of the included pipeline's final corpus (the file's `OUTPUT` constant).
+    Args:
+        build: False: not run here; the handle names the outputs where `olm-data run <path>` writes them without
+            `--output` (`default_output`), and has no stages.
     """
+    if not build:
+        return IncludedPipeline([], default_output(path, run.sample))
     module = load_pipeline(path)
     if not isinstance(getattr(module, "OUTPUT", None), str):
         raise UsageError(f"{path}: an included pipeline must name its final corpus folder in OUTPUT = '...'")
@@ -135,7 +185,8 @@ def include_pipeline(run: RunContext, path: str | Path, name: str, **options: An
     for stage in module.stages(sub):
         action = stage.action and (lambda _run, act=stage.action: act(sub))
         stages.append(dataclasses.replace(stage, name=f"{name}_{stage.name}", action=action))
-    return stages, sub.out(module.OUTPUT)
+    run.included.append(sub.output)
+    return IncludedPipeline(stages, sub.output, module.OUTPUT)
 
 
 def run_stages(stages: list[Stage], run: RunContext) -> dict[str, Any]:
