@@ -214,7 +214,7 @@ def olm_stages(warc: Path, out: Path, extractor: str, tap: bool = False, lm: str
     """cc_2022_49's stages for `warc`, as `olm-data run --input WARC --output OUT [--lm LM]` builds them; without
     `lm` the perplexity-sampling stages (which need a reference LM) are left out: the corpus is the deduped one."""
     from olm_data.extract import LoudExtractor, make_extractor
-    from olm_data.run import RunContext, load_pipeline
+    from olm_data.runtime import RunContext, load_pipeline
 
     path = ROOT / "pipelines" / "cc_2022_49.py"
     pipeline = load_pipeline(path)
@@ -222,8 +222,10 @@ def olm_stages(warc: Path, out: Path, extractor: str, tap: bool = False, lm: str
     if hasattr(pipeline, "add_arguments"):
         pipeline.add_arguments(parser)
     options = vars(parser.parse_args([])) | {"sample_ratio": 1.0, "extractor": extractor}
-    options |= {"lm": lm} if lm else {"lm": str(out / "no-lm"), "lm_built_earlier": True}
-    run = RunContext(pipeline=path, output=out, input=[str(warc)], options=options)
+    options |= {"lm": lm or str(out / "no-lm")}
+    # without an LM, "no-lm" counts as built earlier in the run (so it is not checked); its stages are left out below
+    included = [] if lm else [out / "no-lm"]
+    run = RunContext(pipeline=path, output=out, input=[str(warc)], options=options, included=included)
     stages = [s for s in pipeline.stages(run) if lm or not s.name.startswith("perplexity")]
     steps = stages[0].steps
     i = next(i for i, s in enumerate(steps) if isinstance(s, LoudExtractor))
@@ -282,7 +284,7 @@ def run_once(stages: list, out: Path) -> dict:
     own (per stage: (step, own CPU seconds), the subprocess CPU added to the extractor)."""
     import contextlib
 
-    from olm_data.run import RunContext, run_stages
+    from olm_data.runtime import RunContext, run_stages
 
     run = RunContext(pipeline=Path("bench"), output=out, tasks=1, workers=1)
     CHAINS.clear()

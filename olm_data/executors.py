@@ -143,21 +143,28 @@ class ActionStep(PipelineStep):
 
 
 class FinalizeStep(PipelineStep):
-    """The end-of-run job: merge stats, write manifest.json and report.html (`olm_data.run.finalize_output`)."""
+    """The end-of-run job: merge stats, write manifest.json and report.html.
+
+    Args:
+        finalize: `olm_data.runtime.finalize_output`, passed in (and pickled by reference) so that this module
+            does not import the runtime, which imports it.
+        run: the run's context.
+        stage_names: the stages whose stats are merged.
+        plan: the manifest plan made before the run.
+    """
 
     name = "🧾 finalize"
     type = "🔧 - ACTION"
 
-    def __init__(self, run: Any, stage_names: list[str], plan: dict[str, Any]) -> None:
+    def __init__(self, finalize: Any, run: Any, stage_names: list[str], plan: dict[str, Any]) -> None:
         super().__init__()
+        self.finalize = finalize
         self.run_context = run
         self.stage_names = stage_names
         self.plan = plan
 
     def run(self, data: Any = None, rank: int = 0, world_size: int = 1):
-        from olm_data.run import finalize_output
-
         with self.track_time():
-            finalize_output(self.run_context, self.stage_names, self.plan)
+            self.finalize(self.run_context, self.stage_names, self.plan)
         return
         yield

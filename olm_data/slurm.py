@@ -41,10 +41,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from olm_data.errors import UsageError
-from olm_data.run import positive_int
+from olm_data.runtime import positive_int
 
 if TYPE_CHECKING:
-    from olm_data.run import RunContext
+    from olm_data.runtime import RunContext
     from olm_data.stage import Stage
 
 FINALIZE_DIR = "_olm_finalize"  # logs of the end-of-run job, under <output>/logs/
@@ -250,7 +250,7 @@ def submit_stages(
     of every stage is already complete, nothing is submitted and the end of the run happens here, in-process.
     """
     from olm_data.executors import ActionStep, FinalizeStep, OlmSlurmExecutor
-    from olm_data.run import check_task_count, clean_incomplete_outputs, finalize_output
+    from olm_data.runtime import check_task_count, clean_incomplete_outputs, finalize_output
 
     if "SLURM_ARRAY_TASK_ID" in os.environ:
         raise UsageError("launch `olm-data run --executor slurm` from a login node, not from inside a SLURM array job")
@@ -312,7 +312,7 @@ def submit_stages(
     finalize_dir = run.output / "logs" / FINALIZE_DIR
     check_no_active_jobs(finalize_dir, "finalize")
     final = OlmSlurmExecutor(
-        pipeline=[FinalizeStep(run, stage_names, plan)],
+        pipeline=[FinalizeStep(finalize_output, run, stage_names, plan)],
         tasks=1,
         workers=1,
         job_name=f"olm-{stem}-finalize",

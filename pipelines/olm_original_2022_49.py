@@ -24,17 +24,13 @@ shows its funnel (OUT/stats.json has every step's counts).
 
 from pathlib import Path
 
-from datatrove.pipeline.writers import ParquetWriter
-
 from olm_data import samples
+from olm_data.cc_stages import filter_stage, perplexity_sampling_stages
 from olm_data.dedup.exact import exact_dedup_stages
 from olm_data.dedup.substring import substring_dedup_stages
 from olm_data.extract import make_extractor
-from olm_data.filters import FastTextLanguageFilter, OlmQualityFilter, OlmTextEdits, WikipediaUrlFilter
-from olm_data.perplexity.sampling import perplexity_stages
 from olm_data.readers.warc import add_common_crawl_arguments, common_crawl_reader
-from olm_data.run import include_pipeline
-from olm_data.stage import Stage
+from olm_data.runtime import include_pipeline
 
 SNAPSHOT = "CC-MAIN-2022-49"  # the default crawl (--snapshot picks another); OLM read 0.151 of its files, seed 42
 SAMPLE_SEED = 42
@@ -42,6 +38,7 @@ LANGUAGES, LID_THRESHOLD = ["en"], 0.80
 PERPLEXITY_CUTOFF = 1500.0  # BigScience's English `perplexity_max_cutoff`
 SUBSTRING_K = 100  # bytes: OLM's prefix/suffix length and Google's suffix-array dedup length
 OUTPUT = "deduped"  # the final corpus folder under --output
+WIKIPEDIA = Path(__file__).with_name("wikipedia_20221220.py")  # trains the reference LM
 
 
 def add_arguments(parser) -> None:
@@ -53,36 +50,20 @@ def add_arguments(parser) -> None:
 
 
 def stages(run):
-    rejected = run.out("rejected") if run.keep_rejected else None
-    filtered = Stage(
-        "filter",
-        steps=[
-            common_crawl_reader(run, SNAPSHOT, samples.warc_files(), SAMPLE_SEED),
-            WikipediaUrlFilter(exclusion_writer=run.rejected("urls")),
-            make_extractor("resiliparse", main_content=False),  # all visible text: the WET stand-in
-            OlmTextEdits(),
-            FastTextLanguageFilter(LANGUAGES, LID_THRESHOLD, run.lid_model, exclusion_writer=run.rejected("lid")),
-            OlmQualityFilter(exclusion_writer=run.rejected("quality")),  # BigScience's lists are its defaults
-            ParquetWriter(run.out("filtered")),
-        ],
-    )
+    reader = common_crawl_reader(run, SNAPSHOT, samples.warc_files(), SAMPLE_SEED)
+    extractor = make_extractor("resiliparse", main_content=False)  # all visible text: the WET stand-in
+    # no URL blocklist; BigScience's word lists are OlmQualityFilter's defaults
+    filtered = filter_stage(run, reader, extractor, LANGUAGES, LID_THRESHOLD, url_blocklist=False)
     # the sample carries its own Wikipedia dump: build the reference LM from it first, in this run
-    wikipedia, lm, built_here = [], run.options["lm"], False
-    if lm is None and run.sample:
-        wikipedia, _ = include_pipeline(run, Path(__file__).with_name("wikipedia_20221220.py"), "wikipedia")
-        lm, built_here = run.out("wikipedia/lm"), True
-    perplexity = perplexity_stages(
+    wikipedia = include_pipeline(run, WIKIPEDIA, "wikipedia", build=run.sample and not run.options["lm"])
+    perplexity = perplexity_sampling_stages(
+        run,
         run.out("filtered"),
         run.out("perplexity"),
-        run.out("work/perplexity"),
-        run.declare_model("perplexity_lm", lm or "out/wikipedia_20221220/lm"),
+        run.options["lm"] or wikipedia.out("lm"),
         mode="cutoff",
         target_ratio=None,
         cutoff=run.options["perplexity_cutoff"],
-        seed=run.seed,
-        tasks=run.tasks,
-        exclusion_folder=rejected and f"{rejected}/perplexity",
-        check_lm=not built_here,
     )
     affixes = exact_dedup_stages(
         run.out("perplexity"),
@@ -90,7 +71,7 @@ def stages(run):
         run.out("work/dedup"),
         run.tasks,
         keys=("prefix", "suffix"),
-        exclusion_folder=rejected,
+        exclusion_folder=run.rejected_folder(),
     )
     substrings = substring_dedup_stages(
         run.out("affix_deduped"),
@@ -99,6 +80,6 @@ def stages(run):
         run.tasks,
         k=SUBSTRING_K,
         mode="document",  # OLM's --remove_whole_example
-        exclusion_folder=rejected and f"{rejected}/substring",
+        exclusion_folder=run.rejected_folder("substring"),
     )
-    return [*wikipedia, filtered, *perplexity, *affixes, *substrings]
+    return [*wikipedia.stages, filtered, *perplexity, *affixes, *substrings]

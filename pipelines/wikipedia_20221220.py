@@ -14,9 +14,9 @@ from datatrove.pipeline.writers import ParquetWriter
 
 from olm_data import samples
 from olm_data.dedup import exact_dedup_stages, minhash_stages
+from olm_data.errors import UsageError
 from olm_data.perplexity.lm import lm_train_stage
 from olm_data.readers.wikipedia import WikipediaDumpReader
-from olm_data.run import UsageError
 from olm_data.stage import Stage
 
 DUMP = "enwiki-20221220-pages-articles-multistream.xml.bz2"

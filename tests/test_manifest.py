@@ -15,7 +15,7 @@ from olm_data.cli import main
 from olm_data.filters import default_lid_model_path
 from olm_data.manifest import collect_inputs, sha256_file
 from olm_data.readers.warc import CommonCrawlWarcReader
-from olm_data.run import RunContext
+from olm_data.runtime import RunContext
 from olm_data.stage import Stage
 
 PIPELINE = textwrap.dedent(

@@ -155,7 +155,7 @@ def test_stages_score_solve_and_sample(tmp_path):
     from datatrove.pipeline.writers import ParquetWriter
 
     from olm_data.perplexity.lm import train_lm
-    from olm_data.run import RunContext, run_stages
+    from olm_data.runtime import RunContext, run_stages
 
     (tmp_path / "wiki").mkdir()
     (tmp_path / "wiki/prose.txt").write_text(PROSE)

@@ -15,7 +15,7 @@ from cc_server import CCServer, Cut, Status, crawl_layout
 from olm_data import samples
 from olm_data.errors import TaskFailedError, UsageError
 from olm_data.readers.warc import KNOWN_SNAPSHOT_RATIOS, add_common_crawl_arguments, common_crawl_reader
-from olm_data.run import RunContext, check_fetch_outcome
+from olm_data.runtime import RunContext, check_fetch_outcome
 
 ROOT = Path(__file__).resolve().parent.parent
 CC = str(ROOT / "pipelines" / "cc_2022_49.py")

@@ -15,7 +15,7 @@ from datatrove.pipeline.filters import LambdaFilter
 from datatrove.pipeline.writers import JsonlWriter, ParquetWriter
 
 from olm_data.cli import main
-from olm_data.run import clean_incomplete_outputs
+from olm_data.runtime import clean_incomplete_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 CC = str(ROOT / "pipelines" / "cc_2022_49.py")

@@ -2,7 +2,7 @@
 
 from datatrove.utils.stats import MetricStats
 
-from olm_data.run import _step_summary
+from olm_data.runtime import _step_summary
 
 
 def doc_len_of(lengths: list[int]) -> object:
