@@ -1,6 +1,6 @@
 """Lineage: `OUT/manifest.json` says what went in, how, with what, and what came out; `olm-data verify OUT` checks it.
 
-Written at the end of every `olm-data run` (`olm_data.run.finalize_output`), in two steps so a SLURM run can
+Written at the end of every `olm-data run` (`olm_data.runtime.finalize_output`), in two steps so a SLURM run can
 hash on a compute node: `plan_manifest` (where the run starts: command, config, input and model paths, package
 versions) and `write_manifest` (at the end: sha256 of inputs, models and every output file).
 
