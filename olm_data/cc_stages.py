@@ -76,8 +76,7 @@ def perplexity_sampling_stages(
     """
     from olm_data.perplexity.sampling import perplexity_stages
 
-    flags = {"mode": "perplexity_mode", "target_ratio": "target_ratio", "cutoff": "perplexity_cutoff"}
-    flags["keep_buckets"] = "keep_buckets"
+    flags = {"mode": "perplexity_mode", "target_ratio": "target_ratio", "cutoff": "perplexity_cutoff", "keep_buckets": "keep_buckets"}  # fmt: skip
     settings = {key: run.options[flag] for key, flag in flags.items() if flag in run.options} | settings
 
     return perplexity_stages(

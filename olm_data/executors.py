@@ -49,14 +49,16 @@ class RecordsTaskOutcome:
             return PipelineStats()
         if self.logging_dir.exists(failure):
             self.logging_dir.rm(failure)
-        missing = [m for step in self.pipeline for m in getattr(step, "missing_files", None) or []]
-        if missing:
-            with self.logging_dir.open(f"{MISSING}/{rank:05d}.json", "w") as f:
-                json.dump(missing, f)
-        damage = [d for step in self.pipeline for d in getattr(step, "damage_samples", None) or []]
-        if damage:  # where readers met damage (olm_data.funnel.record_damage): the run's summary names them
-            with self.logging_dir.open(f"{DAMAGE}/{rank:05d}.json", "w") as f:
-                json.dump(damage, f)
+        # what the steps kept for the end of the run: remote files lost under --allow-missing (the reader's
+        # `missing_files`), where readers met damage (`damage_samples`, olm_data.funnel.record_damage)
+        for folder, attribute in ((MISSING, "missing_files"), (DAMAGE, "damage_samples")):
+            entries = [e for step in self.pipeline for e in getattr(step, attribute, None) or []]
+            name = f"{folder}/{rank:05d}.json"
+            if entries:
+                with self.logging_dir.open(name, "w") as f:
+                    json.dump(entries, f)
+            elif self.logging_dir.exists(name):  # left by an earlier try of this task
+                self.logging_dir.rm(name)
         return stats
 
 

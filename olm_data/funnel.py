@@ -164,34 +164,33 @@ def record_damage(step: Any, reason: str, where: str, detail: str) -> None:
 
 def damage_locations(output: Any, per_reason: int = 3) -> dict[str, list[str]]:
     """{reason: the first `per_reason` places ("file @ offset: detail")} over every task of every stage."""
-    import json
-    from pathlib import Path
-
     found: dict[str, list[str]] = {}
-    for path in sorted(Path(output).glob("logs/*/damage/*.json")):
-        try:
-            entries = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        for entry in entries if isinstance(entries, list) else []:
-            places = found.setdefault(str(entry.get("reason")), [])
-            if len(places) < per_reason:
-                detail = f": {entry['detail']}" if entry.get("detail") else ""
-                places.append(f"{entry.get('where')}{detail}")
+    for _, entry in task_records(output, "damage"):
+        places = found.setdefault(str(entry.get("reason")), [])
+        if len(places) < per_reason:
+            detail = f": {entry['detail']}" if entry.get("detail") else ""
+            places.append(f"{entry.get('where')}{detail}")
     return found
 
 
 def lost_files(output: Any) -> list[dict[str, Any]]:
     """The remote files a run gave up on under `--allow-missing`, from `logs/<stage>/missing/<rank>.json`
     (olm_data.executors): [{"stage", "file", "reason", "status"}]."""
+    return [{"stage": stage, **entry} for stage, entry in task_records(output, "missing")]
+
+
+def task_records(output: Any, kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """(stage, entry) of every `logs/<stage>/<kind>/<rank>.json` the executor wrote (olm_data.executors), in order."""
     import json
     from pathlib import Path
 
-    lost = []
-    for path in sorted(Path(output).glob("logs/*/missing/*.json")):
+    records = []
+    for path in sorted(Path(output).glob(f"logs/*/{kind}/*.json")):
         try:
             entries = json.loads(path.read_text())
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # a task killed while writing it: the others still count
             continue
-        lost += [{"stage": path.parent.parent.name, **entry} for entry in entries if isinstance(entry, dict)]
-    return lost
+        records += (
+            [(path.parent.parent.name, e) for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+        )
+    return records

@@ -146,7 +146,6 @@ class ResumableStream(io.RawIOBase):
         self.total: int | None = None  # the file's size, once a response said it
         self.attempts = 0  # requests made
         self._failures = 0  # consecutive failed attempts without progress
-        self._last: _Retry | None = None
 
     def readable(self) -> bool:
         return True
@@ -161,8 +160,8 @@ class ResumableStream(io.RawIOBase):
             try:
                 with self._slots.hold():
                     n = _read_into(self._body, view)
-            except Exception as e:  # noqa: BLE001 - classified below; unknown errors are not retried
-                self._fail(_classify_read_error(e))
+            except Exception as e:  # noqa: BLE001 - a transport error of any type: retried, resumed where it broke
+                self._fail(_as_retry(e))
                 continue
             if n == 0:
                 if self.total is not None and self.pos < self.total:
@@ -218,7 +217,7 @@ class ResumableStream(io.RawIOBase):
                     with self._slots.hold():
                         _skip(self._body, skip)
                 except Exception as e:  # noqa: BLE001
-                    self._fail(_classify_read_error(e), reopen=False)
+                    self._fail(_as_retry(e), reopen=False)
                     continue
             return
 
@@ -280,7 +279,6 @@ class ResumableStream(io.RawIOBase):
         if reopen:
             self._drop_body()
         self._failures += 1
-        self._last = error
         if self._failures > self.policy.retries:
             where = f" at byte {self.pos:,}" if self.pos else ""
             raise FetchError(self.url, f"{error.reason}{where}", error.status, self.attempts)
@@ -314,15 +312,23 @@ class HttpFiles:
 
     def __init__(self, policy: RetryPolicy | None = None) -> None:
         self.policy = policy or RetryPolicy()
+        self._info: dict[str, dict[str, Any] | None] = {}  # exists() then info() of one URL: one request
 
     def info(self, url: str) -> dict[str, Any]:
         """{"size": bytes or None}; FileNotFoundError for a URL that answers 404/410."""
+        if url not in self._info:
+            self._info[url] = self._request_info(url)
+        if self._info[url] is None:
+            raise FileNotFoundError(url)
+        return self._info[url]
+
+    def _request_info(self, url: str) -> dict[str, Any] | None:
         stream = ResumableStream(url, self.policy)
         try:
             stream.read(1)
         except FetchError as e:
             if e.status in (404, 410):
-                raise FileNotFoundError(url) from None
+                return None
             raise
         finally:
             stream.close()
@@ -423,12 +429,8 @@ def _skip(body: Any, n: int) -> None:
         n -= got
 
 
-def _classify_read_error(e: Exception) -> _Retry:
-    if isinstance(e, _Retry):
-        return e
-    if isinstance(e, FetchError):
-        raise e
-    return _Retry(_describe(e))
+def _as_retry(e: Exception) -> _Retry:
+    return e if isinstance(e, _Retry) else _Retry(_describe(e))
 
 
 def _describe(e: BaseException) -> str:
@@ -483,6 +485,7 @@ class DownloadSlots:
         self.limit = limit
         digest = hashlib.sha1(f"{os.getuid()}:{key}".encode()).hexdigest()[:12]
         self.folder = os.path.join(tempfile.gettempdir(), f"olm-data-downloads-{digest}")
+        self._made = False
 
     @contextlib.contextmanager
     def hold(self) -> Iterator[int | None]:
@@ -490,7 +493,9 @@ class DownloadSlots:
         if self.limit <= 0:
             yield None
             return
-        os.makedirs(self.folder, exist_ok=True)
+        if not self._made:
+            os.makedirs(self.folder, exist_ok=True)
+            self._made = True
         start = random.randrange(self.limit)  # spread the waiters over the slots
         fd, slot = -1, None
         for candidate in [(start + i) % self.limit for i in range(self.limit)]:  # a free slot, without waiting

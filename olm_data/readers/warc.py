@@ -518,12 +518,9 @@ class CommonCrawlWarcReader(BaseReader):
 
         logged: set[str] = set()
         try:
-            if is_remote(path):
-                with open_remote(path, self.retry, self.stat_update) as f:
-                    yield from self._read_stream(f, path, snapshot, logged)
-            else:
-                with fsspec.open(path, "rb") as f:
-                    yield from self._read_stream(f, path, snapshot, logged)
+            opened = open_remote(path, self.retry, self.stat_update) if is_remote(path) else fsspec.open(path, "rb")
+            with opened as f:
+                yield from self._read_stream(f, path, snapshot, logged)
         except FetchError as e:
             if not self.allow_missing:
                 logger.error(f"{self.name}: cannot fetch {e}")
