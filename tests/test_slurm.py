@@ -208,3 +208,52 @@ def test_failed_task_is_relaunched_alone_and_action_stage_runs_as_a_job(tmp_path
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["outputs"]["count.txt"]["bytes"] == 2
     assert sum(e.get("docs", 0) for k, e in manifest["outputs"].items() if k.startswith("docs/")) == 15
+
+
+REMOTE_PIPELINE = textwrap.dedent(
+    """
+    from datatrove.pipeline.writers import ParquetWriter
+
+    from olm_data.readers.warc import add_common_crawl_arguments, common_crawl_reader
+    from olm_data.stage import Stage
+
+
+    def add_arguments(parser):
+        add_common_crawl_arguments(parser, "CC-MAIN-2099-01")
+
+
+    def stages(run):
+        return [Stage("read", steps=[common_crawl_reader(run, "CC-MAIN-2099-01", [], 42), ParquetWriter(run.out("docs"))])]
+    """
+)
+
+
+@needs_slurm
+def test_unreachable_remote_file_fails_its_array_task_and_the_rerun_fetches_only_it(tmp_path):
+    """A snapshot streamed by array tasks from a loopback Common Crawl: a file that stays 404 fails its task
+    (exit 1 naming the file under --wait), and the rerun after the server recovers runs that task alone."""
+    from cc_server import CCServer, Status, crawl_layout
+
+    from olm_data import samples
+
+    pipeline = tmp_path / "remote.py"
+    pipeline.write_text(REMOTE_PIPELINE)
+    rels = crawl_layout(tmp_path / "cc", "CC-MAIN-2099-01", samples.warc_files())
+    out = tmp_path / "out"
+    with CCServer(tmp_path / "cc") as server:
+        server.always(rels[1], Status(404))
+        args = ["run", str(pipeline), "--executor", "slurm", "--output", str(out), "--tasks", "3", "--wait"]
+        args += ["--poll-seconds", "1", "--mem-per-cpu-gb", "1", "--cc-base", server.url, "--http-timeout", "5"]
+        failed = olm(*args)
+        assert failed.returncode == 1
+        assert f"task 1: {server.url}{rels[1]}: HTTP 404 Not Found (after 1 try)" in failed.stderr
+        assert "Traceback" not in failed.stderr
+        assert sorted(p.name for p in (out / "logs" / "read" / "completions").iterdir()) == ["00000", "00002"]
+
+        server.always(rels[1], None)
+        before = dict(server.requests)
+        resumed = olm(*args)
+        assert resumed.returncode == 0, resumed.stderr[-3000:]
+        assert json.loads((out / "logs" / "read" / "ranks_to_run.json").read_text()) == [1]
+        assert server.requests[rels[1]] - before.get(rels[1], 0) == 1
+        assert server.requests[rels[0]] == before[rels[0]] and server.requests[rels[2]] == before[rels[2]]
