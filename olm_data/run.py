@@ -177,9 +177,12 @@ def _main_slurm(stages: list[Stage], run: RunContext, slurm: Any, plan: dict[str
             f"olm-data: the end-of-run job {final.job_ids} did not finish; logs: {final.logging_dir}", file=sys.stderr
         )
         return 1
-    print(format_stats_table(json.loads(stats_file.read_text())))
+    stats = json.loads(stats_file.read_text())
+    print(format_stats_table(stats))
     print(f"\noutput: {run.output}  (manifest: manifest.json, report: report.html, {time.monotonic() - started:.1f}s)")
-    return 0
+    from olm_data.funnel import print_outcome
+
+    return print_outcome(stats, run.output)  # input health and where the documents went, as after a local run
 
 
 def _common_actions() -> list[argparse.Action]:

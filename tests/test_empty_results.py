@@ -74,3 +74,15 @@ def test_language_id_dropping_everything_is_a_result(tmp_path):
     stats = assert_finished(tmp_path / "out")
     assert docs_out(stats["perplexity_sample"][-1]) == 0
     assert not list((tmp_path / "out" / "sampled").rglob("*.parquet"))
+
+
+def test_runs_that_read_no_raw_input_are_not_empty_inputs(capsys):
+    """Only a stage that reads raw input (WARCs, a dump) can say the inputs yielded nothing: a run of in-process
+    action stages (olm_december_2022.py --cc X --wikipedia Y) or one that starts from a parquet corpus exits 0."""
+    from olm_data.funnel import print_outcome
+
+    assert print_outcome({}) == 0
+    parquet_first = {"dedup": [{"step": "READER: Parquet", "counts": {}, "docs": 5, "chars": 50, "seconds": 0.1}]}
+    assert print_outcome(parquet_first) == 0
+    warc = {"filter": [{"step": "READER: Common Crawl WARC", "counts": {"input_files": 1}, "docs": 0, "chars": 0}]}
+    assert print_outcome(warc) == 2 and "the inputs yielded no documents" in capsys.readouterr().err
