@@ -97,7 +97,7 @@ class RunContext:
 
 def rejected_writer(folder: str | None) -> Any:
     """A parquet writer for the rejected documents of a step (`exclusion_writer=`), or None when `folder` is."""
-    if folder is None:
+    if not folder:
         return None
     from datatrove.pipeline.writers import ParquetWriter
 

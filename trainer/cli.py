@@ -16,6 +16,7 @@ import typing
 from typing import Any
 
 from olm_data.errors import UsageError
+from olm_data.runtime import positive_int
 
 from .checkpoint import resume_config
 from .config import PRESETS, TrainConfig
@@ -63,7 +64,7 @@ def add_cli(subparsers: Any) -> None:
     parser.add_argument("--no-tensorboard", dest="tensorboard", action="store_false", default=None)
     parser.add_argument(
         "--nproc-per-node",
-        type=int,
+        type=positive_int,
         default=1,
         metavar="N",
         help=f"run N processes on this machine (DDP; use instead of torchrun, which exits 1, not "

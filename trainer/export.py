@@ -72,7 +72,7 @@ def model_card(hf_config: Any, config: TrainConfig, summary: dict[str, Any], ind
         (
             "batch",
             f"{config.global_batch:,} rows x {config.seq_len} = {config.tokens_per_step:,} tokens per step "
-            f"({summary['world_size']} process(es), gradient accumulation {summary.get('grad_accum', config.grad_accum)})",
+            f"({summary['world_size']} process(es), gradient accumulation {summary['grad_accum']})",
         ),
         (
             "optimizer",

@@ -33,6 +33,7 @@ from datatrove.pipeline.base import PipelineStep
 from olm_data.dedup import text as textmod
 from olm_data.dedup.store import file_rank, id_hash, parse_dates, read_table
 from olm_data.errors import UsageError
+from olm_data.runtime import rejected_writer
 
 KEYS = ("url", "text", "prefix", "suffix")  # the order they run in
 AFFIX_BYTES = 100  # OLM's prefix/suffix length
@@ -345,7 +346,7 @@ def exact_dedup_stages(
     for i, key in enumerate(keys):
         work = os.path.join(work_folder, name, key)
         dst = output_folder if i == len(keys) - 1 else os.path.join(work_folder, name, f"after_{key}")
-        excl = ParquetWriter(os.path.join(exclusion_folder, key)) if exclusion_folder else None
+        excl = rejected_writer(exclusion_folder and os.path.join(exclusion_folder, key))
         stages += [
             Stage(
                 f"{name}_{key}_keys",

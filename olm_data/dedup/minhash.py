@@ -55,6 +55,7 @@ from olm_data.dedup.store import (
     split_ref,
 )
 from olm_data.errors import UsageError
+from olm_data.runtime import rejected_writer
 
 MATCH_DTYPE = np.dtype([("ref", "<u8"), ("index_no", "<u2"), ("row", "<u8"), ("sim", "<f4")])
 REPORT_COLUMNS = [
@@ -781,7 +782,7 @@ def minhash_stages(
     buckets = os.path.join(work, "buckets")
     clusters = os.path.join(work, "clusters")
     report = report_path or os.path.join(work, "clusters.tsv")
-    exclusion = ParquetWriter(exclusion_folder) if exclusion_folder else None
+    exclusion = rejected_writer(exclusion_folder)
     return [
         Stage(
             f"{name}_signatures",

@@ -39,7 +39,9 @@ from typing import Literal
 import numpy as np
 from datatrove.pipeline.base import PipelineStep
 
+from olm_data.dedup.store import groups
 from olm_data.errors import UsageError
+from olm_data.runtime import rejected_writer
 
 MODES = ("document", "spans")
 SEPARATOR = 0xFF  # never occurs in UTF-8
@@ -149,10 +151,9 @@ class SubstringDedupShard(PipelineStep):
             os.makedirs(shard_dir, exist_ok=True)
             np.savez(os.path.join(shard_dir, f"{rank:05d}.npz"), sa=sa, gid=gid, sizes=sizes, starts=starts)
             part = hashes[0] % np.uint64(self.partitions)
-            for p in range(self.partitions):
-                folder = os.path.join(self.work_folder, "windows", f"{p:05d}")
+            for p, sel in groups(part):  # one sort, not one scan per partition; empty partitions write nothing
+                folder = os.path.join(self.work_folder, "windows", f"{int(p):05d}")
                 os.makedirs(folder, exist_ok=True)
-                sel = np.flatnonzero(part == p)
                 np.savez(os.path.join(folder, f"{rank:05d}.npz"), h1=hashes[0][sel], h2=hashes[1][sel], gid=sel)
         self.stat_update("bytes", value=int(len(buf) - len(texts)))
         self.stat_update("windows", value=int(sizes.sum()))
@@ -329,7 +330,7 @@ def substring_dedup_stages(
         raise UsageError("tasks must be >= 1")
     partitions = partitions or tasks
     work = os.path.join(work_folder, name)
-    excl = ParquetWriter(exclusion_folder) if exclusion_folder else None
+    excl = rejected_writer(exclusion_folder)
     return [
         Stage(
             f"{name}_shard",
