@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from olm_data.corpus import CorpusReader, list_input_files
 from olm_data.errors import UsageError
-from olm_data.trainer.corpus_reader import CorpusReader, list_input_files
 from olm_data.trainer.tokenizer import add_cli, special_token_ids, train_tokenizer
 from olm_data.trainer.tokenizer_files import (
     CLS_ID,

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from olm_data.corpus import CorpusReader, list_input_files
 from olm_data.errors import UsageError
 from olm_data.manifest import sha256_file
 from olm_data.trainer.batch_encoder import BatchEncoder
-from olm_data.trainer.corpus_reader import CorpusReader, list_input_files
 from olm_data.trainer.tokenizer_files import SPECIAL_TOKENS, load_tokenizer, tokenizer_json_path
 
 if TYPE_CHECKING:

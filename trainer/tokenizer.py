@@ -9,7 +9,7 @@ Commands (wired into `olm-data` through `add_cli`):
     olm-data tokenizer train --input CORPUS... --output tok/ [--vocab-size 30522] [--sample-docs N] [--seed S]
     olm-data tokenize --input CORPUS... --tokenizer tok/ --output tokenized-512/ [--seq-len 512] [--tasks N]
 
-The special-token ids and `load_tokenizer` (tokenizer_files.py), the corpus reader (corpus_reader.py) and the fast
+The special-token ids and `load_tokenizer` (tokenizer_files.py), the corpus reader (olm_data.corpus) and the fast
 batch encoder (batch_encoder.py) live beside this file, so pack.py needs none of the training code.
 Only `tokenizers`, `numpy` and `pyarrow` are needed here (no transformers, no datatrove), so the data machines
 can train the vocabulary and the GPU image can load it.
@@ -28,10 +28,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from olm_data.corpus import CorpusReader, list_input_files
 from olm_data.errors import UsageError
 
 from .batch_encoder import BatchEncoder
-from .corpus_reader import CorpusReader, list_input_files
 from .tokenizer_files import CLS_ID, SEP_ID, SPECIAL_TOKEN_IDS, SPECIAL_TOKENS, load_tokenizer
 
 if TYPE_CHECKING:

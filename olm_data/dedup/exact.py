@@ -330,7 +330,7 @@ def exact_dedup_stages(
     """
     from datatrove.pipeline.writers import ParquetWriter
 
-    from olm_data.corpus import read_corpus
+    from olm_data.readers.parquet import read_corpus
     from olm_data.stage import Stage
 
     for key in keys:

@@ -180,7 +180,7 @@ def index_stages(
         workers: parallel workers (None: the run's default).
         name: stage name prefix.
     """
-    from olm_data.corpus import read_corpus
+    from olm_data.readers.parquet import read_corpus
     from olm_data.stage import Stage
 
     config = config or MinhashConfig()

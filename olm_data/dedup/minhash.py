@@ -766,7 +766,7 @@ def minhash_stages(
     """
     from datatrove.pipeline.writers import ParquetWriter
 
-    from olm_data.corpus import read_corpus
+    from olm_data.readers.parquet import read_corpus
     from olm_data.stage import Stage
 
     config = config or MinhashConfig()

@@ -322,7 +322,7 @@ def substring_dedup_stages(
     """
     from datatrove.pipeline.writers import ParquetWriter
 
-    from olm_data.corpus import read_corpus
+    from olm_data.readers.parquet import read_corpus
     from olm_data.stage import Stage
 
     _check(k, mode)

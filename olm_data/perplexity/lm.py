@@ -72,11 +72,11 @@ _ENCODE_BATCH = 4096  # lines per SentencePiece call
 def iter_documents(inputs: Sequence[str | os.PathLike[str]]) -> Iterator[str]:
     """Texts of the documents in parquet files (datatrove's writer output), JSON lines, or plain text files.
 
-    The trainer's corpus reader (`olm_data.trainer.tokenizer`): folders read recursively in sorted order, bad lines
+    The corpus reader the trainer shares (`olm_data.corpus`): folders read recursively in sorted order, bad lines
     and unreadable rest-of-files skipped, counted and logged once per file; a plain text file is a document per
     line (the LM only sees lines anyway).
     """
-    from olm_data.trainer.tokenizer import CorpusReader, list_input_files
+    from olm_data.corpus import CorpusReader, list_input_files
 
     for batch in CorpusReader(batch_size=1024).iter_texts(list_input_files(inputs)):
         yield from batch
@@ -204,7 +204,7 @@ def train_lm(
         thresholds = parse_prune(prune, order)
     except ValueError as e:
         raise UsageError(f"--prune: {e}") from e
-    from olm_data.trainer.tokenizer import list_input_files
+    from olm_data.corpus import list_input_files
 
     files = list_input_files(inputs)  # fail before any work on a bad path
     out = Path(output)

@@ -523,8 +523,8 @@ def perplexity_stages(
     """
     from datatrove.pipeline.writers import ParquetWriter
 
-    from olm_data.corpus import read_corpus
     from olm_data.perplexity.lm import resolve_lm
+    from olm_data.readers.parquet import read_corpus
     from olm_data.stage import Stage
 
     config = SamplingConfig(
