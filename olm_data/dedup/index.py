@@ -28,12 +28,23 @@ from datatrove.pipeline.base import PipelineStep
 
 from olm_data.dedup.minhash import MinhashSignatures
 from olm_data.dedup.signatures import MinhashConfig
-from olm_data.dedup.store import INDEX_FORMAT, INDEX_VERSION, MinhashIndex, SignatureStore, load_array, save_array
+from olm_data.dedup.store import (
+    INDEX_FORMAT,
+    INDEX_VERSION,
+    MinhashIndex,
+    SignatureStore,
+    hash_halves,
+    load_array,
+    save_array,
+)
 from olm_data.errors import UsageError
+
+BAND_ARRAYS = ("key", "low", "row")  # bands/BBB.<name>.npy of an index, all in the same (sorted) order
 
 
 class MinhashIndexBands(PipelineStep):
-    """Index build stage 2 (one task per band): merge every build task's sorted band file into one.
+    """Index build stage 2 (one task per band): merge every build task's sorted band file into one band, stored as
+    sorted key prefixes (high 32 bits of each hash) + low halves + doc rows, three arrays in the same order.
 
     Memory: 12 bytes x docs in the index (plus the sort), for one band.
 
@@ -73,9 +84,10 @@ class MinhashIndexBands(PipelineStep):
             h = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
             r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
             order = np.argsort(h, kind="stable")  # ties keep task order, then position: the lowest row first
+            key, low = hash_halves(h[order])  # sorted by the whole hash, so the key prefixes are sorted too
             base = f"bands/{band:03d}"
-            save_array(self.index_folder, base + ".hash.npy", h[order])
-            save_array(self.index_folder, base + ".row.npy", r[order].astype("<u4"))
+            for side, array in (("key", key), ("low", low), ("row", r[order].astype("<u4"))):
+                save_array(self.index_folder, f"{base}.{side}.npy", array)
             self.stat_update("entries", value=len(h))
         _remove_folder(self.index_folder, base)
 
@@ -115,14 +127,15 @@ class MinhashIndexFinalize(PipelineStep):
         ranks = store.ranks(self.tasks)
         counts = [store.count(r) for r in ranks]
         for b in range(self.config.bands):
-            if not folder.exists(f"bands/{b:03d}.hash.npy"):
+            if not all(folder.exists(f"bands/{b:03d}.{side}.npy") for side in BAND_ARRAYS):
                 raise UsageError(f"index {folder.path}: band {b} was not merged; rerun the index build")
         if not self.keep_signatures:
             _remove_folder(folder, "sigs")
         _remove_folder(folder, "keys")
         num_docs = int(sum(counts))
         sizes = {
-            "bands": _size(folder, "bands"),
+            "lookup": _size(folder, "bands", ".key.npy"),  # all a lookup scans
+            "side": _size(folder, "bands", (".low.npy", ".row.npy")),  # read only where a key prefix matched
             "signatures": _size(folder, "sigs"),
             "docs": _size(folder, "docs"),
         }
@@ -145,11 +158,12 @@ class MinhashIndexFinalize(PipelineStep):
         self.stat_update("docs", value=num_docs)
 
 
-def _size(folder: DataFolder, sub: str) -> int:
-    """Bytes of the files under `sub` (0 if it does not exist)."""
+def _size(folder: DataFolder, sub: str, suffix: str | tuple[str, ...] = "") -> int:
+    """Bytes of the files under `sub` whose names end with `suffix` (0 if `sub` does not exist)."""
     if not folder.exists(sub):
         return 0
-    return sum(info["size"] for info in folder.find(sub, detail=True).values() if info["type"] == "file")
+    found = folder.find(sub, detail=True).items()
+    return sum(info["size"] for path, info in found if info["type"] == "file" and path.endswith(suffix))
 
 
 def _remove_folder(folder: DataFolder, sub: str) -> None:
