@@ -3,17 +3,25 @@
 Layout of an index folder (all little-endian, memory-mappable):
 
     index.json                 snapshot name, doc count, docs per build task, MinHash config, sizes
-    bands/BBB.hash.npy         band B's hashes of every doc, sorted (uint64)
-    bands/BBB.row.npy          the doc row of each hash (uint32)
+    bands/BBB.key.npy          band B's hash of every doc, high 32 bits (the "key prefix"), sorted (uint32)
+    bands/BBB.low.npy          the low 32 bits of each hash, same order (uint32)
+    bands/BBB.row.npy          the doc row of each hash, same order (uint32)
     docs/RRRRR.parquet         id, url, date, ... of the docs of build task R (rows are numbered task by task)
     sigs/RRRRR.u32             full signatures (num_perm uint32 per doc): similarity of a match, `keep_changed`
 
-Size per doc: 12 bytes per band (168 B at 14 bands) + 4 * num_perm for signatures (448 B at 112; optional)
-+ the docs table (id, url, date; compressed parquet). Measured by `benchmarks/minhash.py` on 1,383 docs with
-WARC-style UUID ids and ~70-character URLs: 701 B/doc (bands 171, signatures 448, docs 83), 253 B/doc without
-signatures. `index.json` records the measured bytes per doc of every index. Every bucket task of a later run binary-searches its band's hash range in the memory-mapped
-files, so an index is loaded by many tasks at once without being read whole. This module builds an index;
-`store.MinhashIndex` reads one.
+A lookup (a bucket task of a later run: one band, one hash range) binary-searches and scans only the key
+prefixes of its range: 4 bytes per band and doc. Where a prefix matches, it reads the low halves at those
+positions to check the whole 64-bit hash (a prefix alone also matches another hash with probability ~ entries /
+2^32), then the rows of the verified entries; provenance (id, url, snapshot) is read from the docs table for the
+matched docs only. Equal hashes keep row order, so the matches are those of one sorted uint64 array (index v1).
+
+Size per doc, measured by `benchmarks/minhash.py` on 100,000 docs with WARC-style UUID ids and ~70-character URLs:
+lookup path 56.0 B (14 key prefixes; v1 scanned 12 B per band, 168 B), side arrays 112.0 B (low halves + rows),
+signatures 448.0 B (4 * num_perm; optional), docs table 81.5 B (compressed parquet): 697.6 B/doc in all,
+249.6 B/doc without signatures. `index.json` records the measured bytes per doc of every index (`lookup`, `side`,
+`signatures`, `docs`, `total`). On a local folder the arrays are memory-mapped, so an index is used by many tasks
+at once without being read whole; elsewhere a task reads the key prefixes of its band and, of the side arrays,
+only the span its matches lie in. This module builds an index; `store.MinhashIndex` reads one.
 """
 
 from __future__ import annotations
