@@ -1,6 +1,7 @@
 """MinHash benchmark on real text: speed per core, precision/recall against planted near duplicates, index size.
 
     .venv/bin/python benchmarks/minhash.py [--wiki ../shared/data/wikipedia/enwiki-sample-206-pages.xml.bz2]
+        [--index-docs 100000] [--later-docs 20000]
 
 Docs: the Wikipedia sample's articles (namespace 0, no redirects, wikitext stripped with mwparserfromhell),
 cut at paragraph boundaries into docs of 2-5 KB. Near duplicates: for 1 in 3 docs, a copy with random word
@@ -20,6 +21,14 @@ Quality: the full four-stage pipeline (`minhash_stages`, local executor) on base
 is two docs in the same cluster; precision = found pairs whose exact Jaccard >= threshold / found pairs
 (exact Jaccard computed for every found pair); recall = planted pairs with Jaccard >= threshold found / all
 such pairs; plus recall by similarity bucket next to the LSH S-curve.
+
+Cross-snapshot index (`--index-docs`, 0 skips it): synthetic docs of 4-8 sentences drawn at random from the
+Wikipedia docs' sentences (~800 chars, ~130 words), with WARC-style UUID ids and ~70-character URLs, are indexed
+through `build_index` (2 build tasks). A later snapshot (`--later-docs`) of new synthetic docs plus, for a quarter
+of it, copies of random index docs with 0, 1, 2, 4 or 8 words replaced, runs through `minhash_stages` against the
+index (2 tasks). Reported: bytes/doc of each index part (from index.json), wall times, and whether the matches the
+bucket tasks wrote (band, doc, index row, in their order) equal the old lookup's: full 64-bit band-hash equality by
+binary search on sorted uint64 band hashes, recomputed from the index's and the run's signatures.
 """
 
 # ruff: noqa: E402  (the sys.path fix below must run before any other import)
@@ -252,11 +261,151 @@ def bench_quality(docs, variants, configs, tmp: Path):
     return out
 
 
+def synthetic_docs(texts: list[str], n: int, rng: random.Random) -> list[str]:
+    """n docs of 4-8 random sentences of `texts` (sentences of 5+ words)."""
+    import re
+
+    sentences = [s for t in texts for s in re.split(r"(?<=[.!?])\s+|\n", t) if len(s.split()) >= 5]
+    return [" ".join(rng.choice(sentences) for _ in range(rng.randint(4, 8))) for _ in range(n)]
+
+
+def replace_words(text: str, n: int, vocab: list[str], rng: random.Random) -> str:
+    words = text.split()
+    for i in rng.sample(range(len(words)), min(n, len(words))):
+        words[i] = rng.choice(vocab)
+    return " ".join(words)
+
+
+def band_hashes_of(store, ranks: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(docs, bands) band hashes recomputed from a folder's signatures, rank by rank, and which docs have words
+    (the others have no band entries)."""
+    from olm_data.dedup.signatures import MinhashConfig, MinHasher
+
+    hasher = MinHasher(MinhashConfig())
+    sig = np.concatenate([store.rank_sigs(r) for r in ranks])
+    words = np.concatenate([store.doc_table(r, ["shingles"]).column("shingles").to_numpy() > 0 for r in ranks])
+    return hasher.band_hashes(sig), words
+
+
+def reference_matches(index_folder: str, sig_folder: str) -> tuple[list[np.ndarray], int]:
+    """Per band, (ref, row) of every later doc and index doc with equal band hashes, found as the old lookup
+    did: binary search of each hash of the run (task by task, each task's hashes sorted) in the index's sorted
+    uint64 band hashes, equal hashes in row order. Also: how many (doc, index entry) pairs share only the high
+    32 bits (the key prefix), which the new lookup must reject by the low half."""
+    from olm_data.dedup.store import MinhashIndex, SignatureStore, expand_ranges, make_ref
+
+    meta = MinhashIndex(index_folder).meta
+    num_perm = meta["config"]["num_perm"]
+    old, old_words = band_hashes_of(SignatureStore(index_folder, num_perm), meta["ranks"])
+    old_rows = np.flatnonzero(old_words)
+    run = SignatureStore(sig_folder, num_perm)
+    ranks = run.ranks()
+    new, new_words = band_hashes_of(run, ranks)
+    counts = [run.count(r) for r in ranks]
+    refs = np.concatenate([make_ref(r, np.arange(c)) for r, c in zip(ranks, counts, strict=True)])
+    task_of = np.repeat(np.arange(len(ranks)), counts)
+    out, prefix_only = [], 0
+    for b in range(old.shape[1]):
+        order = np.argsort(old[old_rows, b], kind="stable")
+        idx_h, idx_rows = old[old_rows, b][order], old_rows[order]
+        mine = np.flatnonzero(new_words)
+        mine = mine[np.lexsort((mine, new[mine, b], task_of[mine]))]  # task by task, sorted by hash
+        h, ref = new[mine, b], refs[mine]
+        which, pos = expand_ranges(np.searchsorted(idx_h, h, "left"), np.searchsorted(idx_h, h, "right"))
+        out.append(np.stack([ref[which], idx_rows[pos].astype(np.uint64)], axis=1))
+        idx_p, p = idx_h >> np.uint64(32), h >> np.uint64(32)
+        prefix_only += int((np.searchsorted(idx_p, p, "right") - np.searchsorted(idx_p, p, "left")).sum()) - len(pos)
+    return out, prefix_only
+
+
+def bench_index(texts: list[str], n_index: int, n_later: int, tmp: Path) -> dict:
+    """Build an index of n_index synthetic docs, dedup a later snapshot against it, check the matches."""
+    from olm_data.dedup.index import build_index
+    from olm_data.dedup.minhash import minhash_stages, read_report
+    from olm_data.dedup.runner import run_stages
+
+    t_section = time.time()
+    rng = random.Random(2)
+    base = synthetic_docs(texts, n_index, rng)
+    vocab = sorted({w for t in texts[:200] for w in t.split()})
+    n_copies = n_later // 4
+    edits = [(rng.randrange(n_index), (0, 1, 2, 4, 8)[k % 5]) for k in range(n_copies)]
+    later = [replace_words(base[i], n, vocab, rng) for i, n in edits] + synthetic_docs(texts, n_later - n_copies, rng)
+    later_rows = _doc_rows(later, seed=3, date="2023-02-01T00:00:00Z")
+    t0 = time.time()
+    meta = build_index(
+        _write_rows(_doc_rows(base), tmp / "index_in", 2), str(tmp / "idx"), "INDEX", tasks=2, workers=1
+    )
+    build_s = time.time() - t0
+    work = tmp / "later_work"
+    stages = minhash_stages(
+        _write_rows(later_rows, tmp / "later_in", 2), str(tmp / "later_out"), str(work), 2,
+        index_folders=[str(tmp / "idx")], snapshot="LATER",
+    )  # fmt: skip
+    t0 = time.time()
+    run_stages(stages, str(tmp / "later_logs"), tasks=2, workers=1)
+    dedup_s = time.time() - t0
+    found = [np.load(work / "minhash" / "buckets" / f"{b:05d}.old.npy") for b in range(meta["config"]["bands"])]
+    found = [np.stack([m["ref"], m["row"]], axis=1) for m in found]  # one bucket task per band
+    ref, prefix_only = reference_matches(str(tmp / "idx"), str(work / "minhash" / "signatures"))
+    same = all(np.array_equal(a, b) for a, b in zip(found, ref, strict=True))
+    status = {r["id"]: r["status"] for r in read_report(str(work / "minhash" / "clusters.tsv"))}
+    by_edits: dict[int, list[bool]] = {}
+    for (_, n), row in zip(edits, later_rows[:n_copies], strict=True):
+        by_edits.setdefault(n, []).append(status.get(row["id"]) == "old_duplicate")
+    return {
+        "meta": meta,
+        "build_s": build_s,
+        "dedup_s": dedup_s,
+        "same": same,
+        "prefix_only": prefix_only,
+        "band_matches": sum(len(m) for m in found),
+        "docs_matched": len(np.unique(np.concatenate([m[:, 0] for m in found]))),
+        "by_edits": {n: (sum(v), len(v)) for n, v in sorted(by_edits.items())},
+        "old_duplicates": sum(v == "old_duplicate" for v in status.values()),
+        "section_s": time.time() - t_section,
+    }
+
+
+def print_index(res: dict, n_later: int) -> None:
+    meta = res["meta"]
+    n, per, size = meta["num_docs"], meta["bytes_per_doc"], meta["bytes"]
+    print(f"\n## Cross-snapshot index of {n:,} synthetic docs; a later snapshot of {n_later:,} docs against it\n")
+    print("| part | bytes | bytes/doc |\n|---|---|---|")
+    labels = {
+        "lookup": "lookup path: band key prefixes (14 x uint32)",
+        "side": "side: low halves + doc rows (14 x 2 x uint32), read on a prefix match",
+        "signatures": "signatures (112 x uint32)",
+        "docs": "docs table (id, url, date; parquet)",
+        "total": "total",
+    }
+    for part, label in labels.items():
+        print(f"| {label} | {size[part]:,} | {per[part]} |")
+    no_sigs = size["total"] - size["signatures"]
+    print(f"| total without signatures | {no_sigs:,} | {no_sigs / n:.1f} |")
+    print(
+        f"\nindex build (3 stages, 2 tasks, one core) {res['build_s']:.1f} s; later run (4 stages, 2 tasks, "
+        f"with the index) {res['dedup_s']:.1f} s; whole section (docs, build, run, reference check) "
+        f"{res['section_s']:.1f} s"
+    )
+    print(
+        f"same matches as the old full 64-bit hash lookup: {'yes' if res['same'] else 'no'} "
+        f"({res['band_matches']:,} band matches, {res['docs_matched']:,} later docs matched; "
+        f"{res['old_duplicates']:,} later docs dropped as old duplicates; {res['prefix_only']} candidates shared "
+        "only the 32-bit key prefix and were rejected by the low half)\n"
+    )
+    print("| words replaced in a copy of an index doc | copies | dropped as old duplicate |\n|---|---|---|")
+    for n_edits, (hit, total) in res["by_edits"].items():
+        print(f"| {n_edits} | {total:,} | {hit:,} ({hit / total:.1%}) |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--wiki", default=str(DEFAULT_WIKI))
     parser.add_argument("--sample", type=int, default=600, help="docs for the slow (datasketch) timings")
     parser.add_argument("--cpu", type=int, default=0, help="CPU to pin to")
+    parser.add_argument("--index-docs", type=int, default=100_000, help="docs in the cross-snapshot index (0: skip)")
+    parser.add_argument("--later-docs", type=int, default=20_000, help="docs of the snapshot deduped against it")
     args = parser.parse_args()
     if not Path(args.wiki).is_file():
         print(f"Wikipedia sample not found at {args.wiki}; nothing to benchmark", file=sys.stderr)
@@ -295,7 +444,9 @@ def main() -> int:
     ]
     with tempfile.TemporaryDirectory() as tmp:
         quality = bench_quality(docs, variants, configs, Path(tmp))
-        meta = build_index(_write_docs(docs, Path(tmp) / "base"), str(Path(tmp) / "idx"), "bench")
+        meta = build_index(_write_rows(_doc_rows(docs), Path(tmp) / "base"), str(Path(tmp) / "idx"), "bench")
+        if args.index_docs:
+            index_res = bench_index(docs, args.index_docs, args.later_docs, Path(tmp) / "cross")
     print(f"\n## Duplicate pairs vs {len(variants)} planted pairs (threshold 0.7; full pipeline, 2 tasks)\n")
     print("| LSH | found pairs | precision | recall (J>=0.7) | pipeline wall s |\n|---|---|---|---|---|")
     for q in quality:
@@ -310,27 +461,33 @@ def main() -> int:
     print("| part | bytes/doc |\n|---|---|")
     for part, v in meta["bytes_per_doc"].items():
         print(f"| {part} | {v} |")
+    if args.index_docs:
+        print_index(index_res, args.later_docs)
     return 0
 
 
-def _write_docs(docs: list[str], folder: Path) -> str:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(1)  # realistic, incompressible ids and urls: WARC record ids are random UUIDs
-    rows = [
+def _doc_rows(docs: list[str], seed: int = 1, date: str = "2022-12-01T12:00:00Z") -> list[dict]:
+    rng = random.Random(seed)  # realistic, incompressible ids and urls: WARC record ids are random UUIDs
+    return [
         {
             "id": f"<urn:uuid:{uuid.UUID(int=rng.getrandbits(128))}>",
             "text": d,
             "metadata": {
                 "url": f"https://www.example-{rng.getrandbits(32):x}.com/{rng.getrandbits(64):x}/page-{i}.html",
-                "date": "2022-12-01T12:00:00Z",
+                "date": date,
             },
         }
         for i, d in enumerate(docs)
     ]
-    pq.write_table(pa.Table.from_pylist(rows), folder / "0.parquet")
+
+
+def _write_rows(rows: list[dict], folder: Path, files: int = 1) -> str:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(files):
+        pq.write_table(pa.Table.from_pylist(rows[k::files]), folder / f"{k}.parquet")
     return str(folder)
 
 

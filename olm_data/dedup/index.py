@@ -3,17 +3,25 @@
 Layout of an index folder (all little-endian, memory-mappable):
 
     index.json                 snapshot name, doc count, docs per build task, MinHash config, sizes
-    bands/BBB.hash.npy         band B's hashes of every doc, sorted (uint64)
-    bands/BBB.row.npy          the doc row of each hash (uint32)
+    bands/BBB.key.npy          band B's hash of every doc, high 32 bits (the "key prefix"), sorted (uint32)
+    bands/BBB.low.npy          the low 32 bits of each hash, same order (uint32)
+    bands/BBB.row.npy          the doc row of each hash, same order (uint32)
     docs/RRRRR.parquet         id, url, date, ... of the docs of build task R (rows are numbered task by task)
     sigs/RRRRR.u32             full signatures (num_perm uint32 per doc): similarity of a match, `keep_changed`
 
-Size per doc: 12 bytes per band (168 B at 14 bands) + 4 * num_perm for signatures (448 B at 112; optional)
-+ the docs table (id, url, date; compressed parquet). Measured by `benchmarks/minhash.py` on 1,383 docs with
-WARC-style UUID ids and ~70-character URLs: 701 B/doc (bands 171, signatures 448, docs 83), 253 B/doc without
-signatures. `index.json` records the measured bytes per doc of every index. Every bucket task of a later run binary-searches its band's hash range in the memory-mapped
-files, so an index is loaded by many tasks at once without being read whole. This module builds an index;
-`store.MinhashIndex` reads one.
+A lookup (a bucket task of a later run: one band, one hash range) binary-searches and scans only the key
+prefixes of its range: 4 bytes per band and doc. Where a prefix matches, it reads the low halves at those
+positions to check the whole 64-bit hash (a prefix alone also matches another hash with probability ~ entries /
+2^32), then the rows of the verified entries; provenance (id, url, snapshot) is read from the docs table for the
+matched docs only. Equal hashes keep row order, so the matches are those of one sorted uint64 array (index v1).
+
+Size per doc, measured by `benchmarks/minhash.py` on 100,000 docs with WARC-style UUID ids and ~70-character URLs:
+lookup path 56.0 B (14 key prefixes; v1 scanned 12 B per band, 168 B), side arrays 112.0 B (low halves + rows),
+signatures 448.0 B (4 * num_perm; optional), docs table 81.5 B (compressed parquet): 697.6 B/doc in all,
+249.6 B/doc without signatures. `index.json` records the measured bytes per doc of every index (`lookup`, `side`,
+`signatures`, `docs`, `total`). On a local folder the arrays are memory-mapped, so an index is used by many tasks
+at once without being read whole; elsewhere a task reads the key prefixes of its band and, of the side arrays,
+only the span its matches lie in. This module builds an index; `store.MinhashIndex` reads one.
 """
 
 from __future__ import annotations
@@ -28,12 +36,23 @@ from datatrove.pipeline.base import PipelineStep
 
 from olm_data.dedup.minhash import MinhashSignatures
 from olm_data.dedup.signatures import MinhashConfig
-from olm_data.dedup.store import INDEX_FORMAT, INDEX_VERSION, MinhashIndex, SignatureStore, load_array, save_array
+from olm_data.dedup.store import (
+    INDEX_FORMAT,
+    INDEX_VERSION,
+    MinhashIndex,
+    SignatureStore,
+    hash_halves,
+    load_array,
+    save_array,
+)
 from olm_data.errors import UsageError
+
+BAND_ARRAYS = ("key", "low", "row")  # bands/BBB.<name>.npy of an index, all in the same (sorted) order
 
 
 class MinhashIndexBands(PipelineStep):
-    """Index build stage 2 (one task per band): merge every build task's sorted band file into one.
+    """Index build stage 2 (one task per band): merge every build task's sorted band file into one band, stored as
+    sorted key prefixes (high 32 bits of each hash) + low halves + doc rows, three arrays in the same order.
 
     Memory: 12 bytes x docs in the index (plus the sort), for one band.
 
@@ -73,9 +92,10 @@ class MinhashIndexBands(PipelineStep):
             h = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
             r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
             order = np.argsort(h, kind="stable")  # ties keep task order, then position: the lowest row first
+            key, low = hash_halves(h[order])  # sorted by the whole hash, so the key prefixes are sorted too
             base = f"bands/{band:03d}"
-            save_array(self.index_folder, base + ".hash.npy", h[order])
-            save_array(self.index_folder, base + ".row.npy", r[order].astype("<u4"))
+            for side, array in (("key", key), ("low", low), ("row", r[order].astype("<u4"))):
+                save_array(self.index_folder, f"{base}.{side}.npy", array)
             self.stat_update("entries", value=len(h))
         _remove_folder(self.index_folder, base)
 
@@ -115,14 +135,15 @@ class MinhashIndexFinalize(PipelineStep):
         ranks = store.ranks(self.tasks)
         counts = [store.count(r) for r in ranks]
         for b in range(self.config.bands):
-            if not folder.exists(f"bands/{b:03d}.hash.npy"):
+            if not all(folder.exists(f"bands/{b:03d}.{side}.npy") for side in BAND_ARRAYS):
                 raise UsageError(f"index {folder.path}: band {b} was not merged; rerun the index build")
         if not self.keep_signatures:
             _remove_folder(folder, "sigs")
         _remove_folder(folder, "keys")
         num_docs = int(sum(counts))
         sizes = {
-            "bands": _size(folder, "bands"),
+            "lookup": _size(folder, "bands", ".key.npy"),  # all a lookup scans
+            "side": _size(folder, "bands", (".low.npy", ".row.npy")),  # read only where a key prefix matched
             "signatures": _size(folder, "sigs"),
             "docs": _size(folder, "docs"),
         }
@@ -145,11 +166,12 @@ class MinhashIndexFinalize(PipelineStep):
         self.stat_update("docs", value=num_docs)
 
 
-def _size(folder: DataFolder, sub: str) -> int:
-    """Bytes of the files under `sub` (0 if it does not exist)."""
+def _size(folder: DataFolder, sub: str, suffix: str | tuple[str, ...] = "") -> int:
+    """Bytes of the files under `sub` whose names end with `suffix` (0 if `sub` does not exist)."""
     if not folder.exists(sub):
         return 0
-    return sum(info["size"] for info in folder.find(sub, detail=True).values() if info["type"] == "file")
+    found = folder.find(sub, detail=True).items()
+    return sum(info["size"] for path, info in found if info["type"] == "file" and path.endswith(suffix))
 
 
 def _remove_folder(folder: DataFolder, sub: str) -> None:

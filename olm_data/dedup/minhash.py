@@ -21,7 +21,8 @@ This follows datatrove's `MinhashDedupSignature/Buckets/Cluster/Filter` design b
   says WHICH earlier doc it matched; datatrove's index keeps bare signatures and can only drop.
 
 Work and index folders are datatrove `DataFolder`s (any fsspec file system, like input and output folders): on a
-local one (disk, NFS, Lustre) bucket tasks memory-map the sorted band files, elsewhere they read them whole.
+local one (disk, NFS, Lustre) bucket tasks memory-map the sorted band files, elsewhere they read them whole (an
+index's key prefixes whole, its side arrays only the span a lookup needs).
 """
 
 from __future__ import annotations
@@ -294,20 +295,12 @@ class MinhashBuckets(PipelineStep):
         return pairs
 
     def _index_matches(self, store, index, index_no: int, band: int, lo: int, hi: int, h, ref) -> np.ndarray:
-        old_h, old_rows = index.band_range(band, lo, hi)
-        if len(old_h) == 0:
+        # (new doc, every old doc with the same band hash)
+        hit, rows = index.band_matches(band, lo, hi, h)
+        if len(rows) == 0:
             return np.zeros(0, dtype=MATCH_DTYPE)
-        left = np.searchsorted(old_h, h, side="left")
-        right = np.searchsorted(old_h, h, side="right")
-        cnt = right - left
-        hit = np.flatnonzero(cnt > 0)
-        if len(hit) == 0:
-            return np.zeros(0, dtype=MATCH_DTYPE)
-        # expand (new doc, every old doc with the same band hash)
-        reps = cnt[hit]
-        new_ref = np.repeat(ref[hit], reps)
-        offs = np.repeat(left[hit] - np.cumsum(reps) + reps, reps) + np.arange(int(reps.sum()))
-        rows = old_rows[offs].astype(np.uint64)
+        new_ref = ref[hit]
+        rows = rows.astype(np.uint64)
         self.stat_update("old_candidates", value=len(rows))
         sims = np.full(len(rows), np.nan, dtype=np.float32)
         if index.has_signatures:

@@ -4,6 +4,8 @@ later stages read it back.
 * doc refs: a doc inside one run is (signature task rank, position), packed in one uint64 (`make_ref`);
 * band ranges: the 64-bit band-hash space is cut into `parts` ranges, one per bucket task (`band_range`), and a
   sorted hash file is sliced to a range by binary search (`slice_sorted`);
+* index bands: an index stores each band hash as two uint32 halves (`hash_halves`): the high halves ("key
+  prefixes") are all a lookup scans, the low halves and doc rows are read only where a prefix matched;
 * `SignatureStore` reads what `MinhashSignatures` wrote (keys, signatures, sorted band files, doc tables);
 * `MinhashIndex` reads a finished cross-snapshot index (`index.py` builds one);
 * `id_hash` and `parse_dates` are shared by every stage that checks doc positions or orders docs by date.
@@ -30,7 +32,7 @@ from olm_data.errors import UsageError
 
 KEYS_DTYPE = np.dtype([("date_us", "<i8"), ("id_hash", "<u8")])
 INDEX_FORMAT = "olm-data-minhash-index"
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: band hashes split into key prefixes + low halves (v1: one uint64 hash file per band)
 TWO64 = 1 << 64
 
 
@@ -72,6 +74,21 @@ def split_ref(ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (ref >> np.uint64(32)).astype(np.int64), (ref & np.uint64(0xFFFFFFFF)).astype(np.int64)
 
 
+def hash_halves(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(high 32 bits, low 32 bits) of 64-bit band hashes as uint32: an index's key prefixes and low halves."""
+    hashes = np.asarray(hashes, dtype=np.uint64)
+    return (hashes >> np.uint64(32)).astype("<u4"), (hashes & np.uint64(0xFFFFFFFF)).astype("<u4")
+
+
+def expand_ranges(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(i, p) for every i and every p in [left[i], right[i]): i ascending, then p ascending (no Python loop)."""
+    left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+    counts = np.maximum(right - left, 0)
+    which = np.repeat(np.arange(len(counts)), counts)
+    starts = np.repeat(left - np.cumsum(counts) + counts, counts)
+    return which, starts + np.arange(len(which))
+
+
 def groups(keys: np.ndarray):
     """Yield (key, positions) for each distinct key, positions ascending (one sort, not one scan per key)."""
     keys = np.asarray(keys)
@@ -97,6 +114,19 @@ def load_array(folder: DataFolder, path: str) -> np.ndarray:
         return np.load(io.BytesIO(f.read()))
 
 
+def load_span(folder: DataFolder, path: str, i0: int, i1: int) -> np.ndarray:
+    """Entries [i0, i1) of a 1-D `.npy` file of `folder`: a memory-mapped slice on a local folder, elsewhere a read
+    of just those bytes (a lookup needs a few entries of a side array, not the whole file)."""
+    if folder.is_local():
+        return load_array(folder, path)[i0:i1]
+    with folder.open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        _, _, dtype = header(f)
+        f.seek(f.tell() + i0 * dtype.itemsize)
+        return np.frombuffer(f.read((i1 - i0) * dtype.itemsize), dtype=dtype)
+
+
 def save_array(folder: DataFolder, path: str, array: np.ndarray) -> None:
     """Write `array` as a `.npy` file of `folder` (parent folders are created)."""
     with folder.open(path, "wb") as f:
@@ -118,10 +148,14 @@ def file_rank(path: str) -> int:
     return int(os.path.basename(path).split(".")[0])
 
 
-def slice_sorted(hashes: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
-    """[i0, i1) of the entries of sorted `hashes` that lie in [lo, hi) (hi may be 2**64)."""
-    i0 = int(np.searchsorted(hashes, np.uint64(lo), side="left"))
-    i1 = len(hashes) if hi >= TWO64 else int(np.searchsorted(hashes, np.uint64(hi), side="left"))
+def slice_sorted(values: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
+    """[i0, i1) of the entries of sorted `values` (uint64 hashes or uint32 key prefixes) that lie in [lo, hi) (hi may
+    be 2**64, resp. 2**32). The bounds take the array's own type: another one would make numpy convert the whole
+    memory-mapped array before searching."""
+    kind = values.dtype.type
+    i0 = int(np.searchsorted(values, kind(lo), side="left"))
+    end = hi >= 1 << (8 * values.dtype.itemsize)
+    i1 = len(values) if end else int(np.searchsorted(values, kind(hi), side="left"))
     return i0, i1
 
 
@@ -195,7 +229,8 @@ class MinhashIndex:
             self.meta = json.load(f)
         if self.meta.get("format") != INDEX_FORMAT or self.meta.get("version") != INDEX_VERSION:
             raise UsageError(
-                f"{folder}: unsupported index format {self.meta.get('format')} v{self.meta.get('version')}"
+                f"{folder}: unsupported index format {self.meta.get('format')} v{self.meta.get('version')} "
+                f"(this olm-data reads v{INDEX_VERSION}); rebuild it with `olm-data dedup index`"
             )
         self.snapshot: str = self.meta["snapshot"]
         self.num_docs: int = self.meta["num_docs"]
@@ -204,7 +239,7 @@ class MinhashIndex:
         self._ranks = np.asarray(self.meta["ranks"], dtype=np.int64)
         self._starts = np.concatenate([[0], np.cumsum(counts)])[:-1].astype(np.int64)
         self._store = SignatureStore(self.data_folder, self.meta["config"]["num_perm"])
-        self._bands: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._keys: dict[int, np.ndarray] = {}
 
     def check_compatible(self, config: MinhashConfig) -> None:
         """Raise UsageError unless `config` produces band hashes comparable with this index's."""
@@ -217,17 +252,36 @@ class MinhashIndex:
                 f"this run uses {config.signature_key()}; rebuild the index or use the same settings"
             )
 
-    def band_range(self, band: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted band hashes in [lo, hi) and their doc rows."""
-        if band not in self._bands:
-            base = f"bands/{band:03d}"
-            self._bands[band] = (
-                load_array(self.data_folder, base + ".hash.npy"),
-                load_array(self.data_folder, base + ".row.npy"),
-            )
-        hashes, rows = self._bands[band]
-        i0, i1 = slice_sorted(hashes, lo, hi)
-        return np.array(hashes[i0:i1]), np.array(rows[i0:i1])
+    def band_matches(self, band: int, lo: int, hi: int, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in `hashes`, index row) of every index entry of `band` equal to one of `hashes` (which lie in
+        [lo, hi)): hashes in the order given, each one's entries in index order (equal hashes: lowest row first).
+
+        Scans only the key prefixes of the range (4 bytes per entry); the low halves are read where a prefix
+        matched, the rows where the whole 64-bit hash did.
+        """
+        none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
+        if hi <= lo or len(hashes) == 0:
+            return none
+        if band not in self._keys:
+            self._keys[band] = load_array(self.data_folder, f"bands/{band:03d}.key.npy")
+        keys = self._keys[band]
+        k0, k1 = slice_sorted(keys, lo >> 32, ((hi - 1) >> 32) + 1)  # whole prefixes: hashes are in [lo, hi)
+        span = np.array(keys[k0:k1])
+        prefix, low = hash_halves(hashes)
+        which, pos = expand_ranges(np.searchsorted(span, prefix, "left"), np.searchsorted(span, prefix, "right"))
+        if len(pos) == 0:
+            return none
+        pos += k0
+        same = self._band_side(band, "low", pos) == low[which]
+        which, pos = which[same], pos[same]
+        if len(pos) == 0:
+            return none
+        return which, self._band_side(band, "row", pos)
+
+    def _band_side(self, band: int, side: str, pos: np.ndarray) -> np.ndarray:
+        """Entries `pos` of a band's side array (`low` or `row`), reading only the span they lie in."""
+        p0, p1 = int(pos.min()), int(pos.max()) + 1
+        return np.asarray(load_span(self.data_folder, f"bands/{band:03d}.{side}.npy", p0, p1)[pos - p0])
 
     def _refs(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
