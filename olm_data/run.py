@@ -25,6 +25,7 @@ from typing import Any
 
 from olm_data.errors import UsageError
 from olm_data.locking import lock_output
+from olm_data.process_startup import fast_dependency_checks
 from olm_data.runtime import (  # noqa: F401  (re-exported: pipeline files, olm_data.dedup.runner, tests)
     RunContext,
     _step_summary,
@@ -134,6 +135,7 @@ def main_run(args: argparse.Namespace, pipeline: ModuleType) -> int:
         executor={"name": args.executor, **(slurm.as_dict() if slurm else {})},
         progress_every=progress_every(args),
     )
+    fast_dependency_checks()  # before the pipeline file creates its steps
     stages = pipeline.stages(run)
     started = time.monotonic()
     plan = plan_manifest(stages, run)

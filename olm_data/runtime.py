@@ -192,9 +192,11 @@ def include_pipeline(
 def run_stages(stages: list[Stage], run: RunContext) -> dict[str, Any]:
     """Run the stages in order with the local executor and return the merged stats of every stage."""
     from olm_data.executors import OlmLocalExecutor
+    from olm_data.process_startup import preload_worker_modules
     from olm_data.progress import run_with_progress
 
     run.output.mkdir(parents=True, exist_ok=True)
+    preload_worker_modules(stage.steps for stage in stages)
     names = [s.name for s in stages]
     if len(set(names)) != len(names):
         raise UsageError(f"{run.pipeline}: stage names must be unique, got {names}")
