@@ -402,7 +402,7 @@ def test_two_processes_stopped_on_a_non_log_step_exit_75_and_resume_exactly(corp
     launch = [*_cli(), "--nproc-per-node", "2"]
     full = subprocess.run(
         launch[:4] + _micro_flags(corpus, tmp_path / "full", *common.split()) + launch[4:],
-        env=env, capture_output=True, text=True, timeout=900,
+        env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert full.returncode == 0, full.stdout[-3000:] + full.stderr[-3000:]
 
@@ -421,12 +421,40 @@ def test_two_processes_stopped_on_a_non_log_step_exit_75_and_resume_exactly(corp
     assert 4 <= step < 64 and step % 1000 and f"stopped by SIGTERM at step {step}" in output  # not a log step
 
     resumed = subprocess.run(
-        [*launch, "--resume", str(run), "--no-tensorboard"], env=env, capture_output=True, text=True, timeout=900
+        [*launch, "--resume", str(run), "--no-tensorboard"], env=env, capture_output=True, text=True, timeout=300
     )
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
     a = torch.load(tmp_path / "full/checkpoints/step-00000064.pt", weights_only=True)
     b = torch.load(run / "checkpoints/step-00000064.pt", weights_only=True)
     assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
+
+
+def test_a_ddp_rank_ends_without_torch_destructors(monkeypatch, tmp_path):
+    """A rank of a multi-process run exits right after its run (a destructor deadlock once hung a finished rank
+    forever); a single-process run returns its exit code as before."""
+    import argparse
+
+    import olm_data.trainer.train as train_module
+
+    class Exited(Exception):
+        pass
+
+    def fake_exit(code: int) -> None:
+        raise Exited(code)
+
+    monkeypatch.setattr(train_module, "pretrain", lambda config, **kw: {"interrupted": True})
+    monkeypatch.setattr(os, "_exit", fake_exit)
+    parser = argparse.ArgumentParser()
+    add_cli(parser.add_subparsers())
+    args = parser.parse_args(["pretrain", "--data", "d", "--tokenizer", "t", "--output", str(tmp_path)])
+    monkeypatch.delenv("RANK", raising=False)
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    assert args.func(args) == 75
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    with pytest.raises(Exited) as exited:
+        args.func(args)
+    assert exited.value.args == (75,)
 
 
 def test_batch_loader_reuses_a_ring_of_host_buffers_and_reads_the_right_rows(corpus):

@@ -75,6 +75,7 @@ def add_cli(subparsers: Any) -> None:
 
 def run_cli(args: argparse.Namespace) -> int:
     """`olm-data pretrain`: 0 when the run finished and was exported, 75 when a signal stopped it."""
+    from .distributed import distributed_env
     from .train import pretrain
 
     given = {k: getattr(args, k, None) for k in [*config_flags(), *SPECIAL_FLAGS]}
@@ -88,7 +89,27 @@ def run_cli(args: argparse.Namespace) -> int:
         if missing:
             raise UsageError(f"pretrain needs {' '.join(missing)} (or --resume RUN_DIR)")
         result = pretrain(TrainConfig(**given))
-    return INTERRUPTED_EXIT_CODE if result["interrupted"] else 0
+    code = INTERRUPTED_EXIT_CODE if result["interrupted"] else 0
+    if distributed_env()[1] > 1:
+        exit_rank(code)
+    return code
+
+
+def exit_rank(code: int) -> None:
+    """End a DDP rank whose run is over (checkpoints, metrics and export written and closed) without running
+    torch's process-group destructors.
+
+    Freeing the DDP model after the group is destroyed runs `~ProcessGroupGloo`, which joins its worker thread
+    while holding the GIL; if that thread is still releasing the last collective's tensors it waits for the GIL:
+    the rank hangs forever after its work is done, and the launcher (or SLURM) with it. Seen on CPU with 2 ranks
+    under load; the stop vote runs on a gloo group on GPUs too. The OS frees what the destructors would.
+    """
+    import logging
+
+    logging.shutdown()  # flushes and closes every handler, as at a normal exit
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def launch_local(nproc: int, argv: list[str]) -> int:
