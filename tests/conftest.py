@@ -1,10 +1,15 @@
 """Tests never touch the network or a model hub: non-loopback connections fail loudly, hub clients are offline."""
 
+import contextlib
+import io
 import ipaddress
 import os
 import socket
+from pathlib import Path
 
 import pytest
+
+CC = str(Path(__file__).resolve().parent.parent / "pipelines" / "cc_2022_49.py")
 
 for var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
     os.environ[var] = "1"
@@ -51,3 +56,20 @@ socket.socket.connect_ex = _guarded_connect_ex
 def network_blocked() -> type[NetworkAccessError]:
     """Tests that assert 'no download happened' can catch this error type."""
     return NetworkAccessError
+
+
+@pytest.fixture(scope="session")
+def cc_sample(tmp_path_factory) -> tuple[Path, str]:
+    """`olm-data run pipelines/cc_2022_49.py --sample --tasks 3 --quiet`, once per test session, and what it printed
+    on stdout. Its Wikipedia part builds the sample's reference LM (`<output>/wikipedia/lm`), which other runs reuse
+    with `--lm`. Shared by several test files (a run costs ~10 s): tests only read it, never write into it.
+
+    Three tasks: the sample's damaged WARC is then read by the last one, whose warnings go only to its log file.
+    """
+    from olm_data.cli import main
+
+    out = tmp_path_factory.mktemp("cc_sample") / "cc"
+    console = io.StringIO()
+    with contextlib.redirect_stdout(console):
+        assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "3", "--quiet"]) == 0
+    return out, console.getvalue()

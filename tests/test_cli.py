@@ -72,14 +72,12 @@ def test_pipeline_without_stages_function(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def cc_sample_runs(tmp_path_factory):
-    """The CC pipeline on the bundled sample, twice, into two fresh folders (with 2 tasks)."""
-    outs = []
-    for name in ("a", "b"):
-        out = tmp_path_factory.mktemp(name)
-        assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "2", "--workers", "1"]) == 0
-        outs.append(out)
-    return outs
+def cc_sample_runs(cc_sample, tmp_path_factory):
+    """The CC pipeline on the bundled sample, twice, into two fresh folders (with 3 tasks): the session's run and
+    one more, in one worker process."""
+    out = tmp_path_factory.mktemp("b")
+    assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "3", "--workers", "1"]) == 0
+    return [cc_sample[0], out]
 
 
 def test_sample_run_is_byte_identical(cc_sample_runs):
@@ -122,13 +120,13 @@ def test_sample_run_writes_readable_stats(cc_sample_runs):
 
 
 def test_rerun_resumes_and_refuses_a_different_task_count(cc_sample_runs):
-    out = cc_sample_runs[0]
+    out = cc_sample_runs[1]  # this file's own run: the session's is only read
     before = {p: p.read_bytes() for p in (out / "filtered").rglob("*.parquet")}
     # completed tasks are skipped: same files, untouched
-    assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "2"]) == 0
+    assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "3"]) == 0
     assert before == {p: p.read_bytes() for p in (out / "filtered").rglob("*.parquet")}
-    proc = olm("run", CC, "--sample", "--output", str(out), "--tasks", "3")
-    assert proc.returncode == 2 and "--tasks 2" in proc.stderr
+    proc = olm("run", CC, "--sample", "--output", str(out), "--tasks", "2")
+    assert proc.returncode == 2 and "--tasks 3" in proc.stderr
 
 
 def test_real_input_without_a_reference_lm_is_a_clear_error(tmp_path):

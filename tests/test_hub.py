@@ -137,9 +137,8 @@ def test_size_categories():
     ]
 
 
-def test_the_sample_run_exports_and_loads(tmp_path):
-    out, hub = tmp_path / "out", tmp_path / "hub"
-    assert main(["run", CC, "--sample", "--output", str(out)]) == 0
+def test_the_sample_run_exports_and_loads(cc_sample, tmp_path):
+    out, hub = cc_sample[0], tmp_path / "hub"  # the CC pipeline on the sample (conftest: one run per session)
     assert main(["hub", "export", str(out), "--name", NAME, "--to", str(hub)]) == 0
     ds = datasets.load_dataset(str(hub), split="train")
     final = json.loads((out / "manifest.json").read_text())["final_output"]  # the corpus: the last stage's output

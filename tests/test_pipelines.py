@@ -34,7 +34,7 @@ def test_olm_december_2022_sample_builds_everything(tmp_path, capsys):
     assert {"cc_filter", "cc_minhash_filter", "wikipedia_articles"} <= set(stats)
 
 
-def test_olm_original_flow_on_the_sample(tmp_path):
+def test_olm_original_flow_on_the_sample(cc_sample, tmp_path):
     """OLM's own flow: edits, BigScience filters, perplexity cut, prefix/suffix dedup, substring dedup."""
     import pyarrow.parquet as pq
 
@@ -57,8 +57,7 @@ def test_olm_original_flow_on_the_sample(tmp_path):
     assert urls and urls <= set(samples.expected()["english"])  # only clean English articles survive
 
     # the two flows on the same input, side by side: `olm-data report OUT_A OUT_B`
-    cc = tmp_path / "cc"
-    assert main(["run", str(ROOT / "pipelines" / "cc_2022_49.py"), "--sample", "--output", str(cc)]) == 0
+    cc = cc_sample[0]  # the CC pipeline on the same sample (conftest: one run per test session)
     cc_urls = {m["url"] for f in (cc / "sampled").glob("*.parquet") for m in pq.read_table(f)["metadata"].to_pylist()}
     page = tmp_path / "compare.html"
     assert main(["report", str(cc), str(tmp_path), "--to", str(page)]) == 0

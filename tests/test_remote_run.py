@@ -33,12 +33,13 @@ def corpus(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-def test_lost_file_fails_the_run_and_the_rerun_completes_byte_identical(tmp_path):
+def test_lost_file_fails_the_run_and_the_rerun_completes_byte_identical(cc_sample, tmp_path):
     root = tmp_path / "cc"
     rels = crawl_layout(root, SNAPSHOT, samples.warc_files())
     out, clean = tmp_path / "run", tmp_path / "clean"
+    lm = str(cc_sample[0] / "wikipedia" / "lm")  # the sample's reference LM, built once (conftest)
     with CCServer(root) as server:
-        args = ["run", CC, "--sample", "--input", SNAPSHOT, "--cc-base", server.url, "--output", str(out)]
+        args = ["run", CC, "--sample", "--input", SNAPSHOT, "--cc-base", server.url, "--output", str(out), "--lm", lm]
         args += ["--tasks", "3", "--workers", "2", "--http-timeout", "5", "--extractor", "resiliparse", "--quiet"]
         first = olm(*args)
         assert first.returncode == 0, first.stderr[-3000:]
@@ -69,12 +70,17 @@ def test_lost_file_fails_the_run_and_the_rerun_completes_byte_identical(tmp_path
     # from the failed run's completed task 0: cut at byte 5,000, then a 503: two Range requests before it resumed
     assert reader["http_retries"] == 2 and reader["http_resumes"] == 2
 
-    # --snapshot picks the paths list, the ratio (1.0 for any crawl but 2022-49) and the tags
+
+@pytest.mark.slow
+def test_snapshot_picks_the_paths_list_the_ratio_and_the_tags(cc_sample, tmp_path):
+    """--snapshot picks the paths list, the ratio (1.0 for any crawl but 2022-49) and the tags."""
+    root = tmp_path / "cc"
+    crawl_layout(root, SNAPSHOT, samples.warc_files())
     snap = tmp_path / "snap"
     with CCServer(root) as server:
         proc = olm(
             "run", CC, "--snapshot", SNAPSHOT, "--cc-base", server.url, "--output", str(snap),
-            "--lm", str(clean / "wikipedia" / "lm"), "--extractor", "resiliparse",
+            "--lm", str(cc_sample[0] / "wikipedia" / "lm"), "--extractor", "resiliparse",
         )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f"{SNAPSHOT}: 3 of 3 WARC files (sample ratio 1.0, seed 42)" in proc.stderr
@@ -234,10 +240,9 @@ def write_wet_from_run(run: Path, path: Path) -> int:
 
 
 @pytest.mark.slow
-def test_wet_input_runs_end_to_end_without_extraction(tmp_path):
+def test_wet_input_runs_end_to_end_without_extraction(cc_sample, tmp_path):
     """OLM's input: a WET file goes through the whole CC pipeline, its text untouched by the extraction step."""
-    sample = tmp_path / "sample"
-    assert olm("run", CC, "--sample", "--output", str(sample), "--extractor", "resiliparse").returncode == 0
+    sample = cc_sample[0]  # the sample's pages, extracted from its WARCs by the CC pipeline (conftest)
     wet = tmp_path / "CC-MAIN-20221126080725-20221126110725-00000.warc.wet.gz"
     pages = write_wet_from_run(sample, wet)
     out = tmp_path / "wet-run"

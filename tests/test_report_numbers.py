@@ -6,26 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from olm_data.cli import main
 from olm_data.hub import export
 from olm_data.report import build_report, find_perplexity
 
 ROOT = Path(__file__).resolve().parent.parent
-CC = str(ROOT / "pipelines" / "cc_2022_49.py")
 
 
 @pytest.fixture(scope="module")
-def sample_console(tmp_path_factory) -> tuple[Path, str]:
+def sample_console(cc_sample) -> tuple[Path, str]:
     """The sample in 3 tasks (its damaged WARC is read by the last one, whose warnings go only to its log file),
-    and what the run printed on stdout."""
-    import contextlib
-    import io
-
-    out = tmp_path_factory.mktemp("report") / "cc"
-    console = io.StringIO()
-    with contextlib.redirect_stdout(console):
-        assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "3", "--quiet"]) == 0
-    return out, console.getvalue()
+    and what the run printed on stdout: the session's run (conftest.cc_sample)."""
+    return cc_sample
 
 
 @pytest.fixture(scope="module")

@@ -34,13 +34,14 @@ def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
 
 
 @pytest.mark.slow
-def test_kill_9_midway_then_rerun_redoes_only_unfinished_tasks(tmp_path):
+def test_kill_9_midway_then_rerun_redoes_only_unfinished_tasks(cc_sample, tmp_path):
     # the uninterrupted reference runs first, at the same path, then is moved away: the dedup stages record each
     # document's source file path, so only the same output path can give the same bytes
     killed, clean = tmp_path / "run", tmp_path / "clean"
-    assert main(["run", CC, "--sample", "--output", str(killed), "--tasks", "4", "--workers", "2"]) == 0
+    lm = ["--lm", str(cc_sample[0] / "wikipedia" / "lm")]  # the sample's reference LM, built once (conftest)
+    assert main(["run", CC, "--sample", "--output", str(killed), "--tasks", "4", "--workers", "2", *lm]) == 0
     killed.rename(clean)
-    cmd = [sys.executable, "-m", "olm_data.cli", "run", CC, "--sample", "--output", str(killed), "--tasks", "4"]
+    cmd = [sys.executable, "-m", "olm_data.cli", "run", CC, "--sample", "--output", str(killed), *lm, "--tasks", "4"]
     cmd += ["--workers", "1"]
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
