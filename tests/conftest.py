@@ -59,17 +59,27 @@ def network_blocked() -> type[NetworkAccessError]:
 
 
 @pytest.fixture(scope="session")
-def cc_sample(tmp_path_factory) -> tuple[Path, str]:
+def cc_sample(tmp_path_factory, worker_id) -> tuple[Path, str]:
     """`olm-data run pipelines/cc_2022_49.py --sample --tasks 3 --quiet`, once per test session, and what it printed
     on stdout. Its Wikipedia part builds the sample's reference LM (`<output>/wikipedia/lm`), which other runs reuse
     with `--lm`. Shared by several test files (a run costs ~10 s): tests only read it, never write into it.
+    Under pytest-xdist the first worker that needs it builds it in the session's shared temp folder (under a file
+    lock) and the others read that one.
 
     Three tasks: the sample's damaged WARC is then read by the last one, whose warnings go only to its log file.
     """
+    from filelock import FileLock
+
     from olm_data.cli import main
 
-    out = tmp_path_factory.mktemp("cc_sample") / "cc"
-    console = io.StringIO()
-    with contextlib.redirect_stdout(console):
-        assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "3", "--quiet"]) == 0
-    return out, console.getvalue()
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the folder every xdist worker's base temp folder lives in
+    out, printed = root / "cc_sample" / "cc", root / "cc_sample" / "stdout.txt"
+    with FileLock(str(root / "cc_sample.lock")):
+        if not printed.exists():
+            console = io.StringIO()
+            with contextlib.redirect_stdout(console):
+                assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "3", "--quiet"]) == 0
+            printed.write_text(console.getvalue(), encoding="utf-8")
+    return out, printed.read_text(encoding="utf-8")

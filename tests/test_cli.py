@@ -80,6 +80,7 @@ def cc_sample_runs(cc_sample, tmp_path_factory):
     return [cc_sample[0], out]
 
 
+@pytest.mark.slow
 def test_sample_run_is_byte_identical(cc_sample_runs):
     a, b = cc_sample_runs
     files_a = sorted(p.relative_to(a) for p in (a / "filtered").rglob("*.parquet"))

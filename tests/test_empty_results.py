@@ -60,11 +60,12 @@ def test_empty_wikipedia_dump_finishes_with_exit_2(tmp_path):
     assert docs_out(stats["articles"][0]) == 0 and "minhash_filter" in stats
 
 
-def test_language_id_dropping_everything_is_a_result(tmp_path):
+def test_language_id_dropping_everything_is_a_result(cc_sample, tmp_path):
     warc = tmp_path / "de.warc.gz"
     pages = [response(f"https://www.stadtblatt-online.de/{i}", html_page(f"Bibliothek {i}", GERMAN)) for i in range(3)]
     write_warc(warc, [warcinfo(), *pages])
-    res = olm("run", CC, "--sample", "--input", str(warc), "--output", str(tmp_path / "out"))
+    lm = str(cc_sample[0] / "wikipedia" / "lm")  # the sample's reference LM, built once (conftest)
+    res = olm("run", CC, "--sample", "--input", str(warc), "--output", str(tmp_path / "out"), "--lm", lm)
     assert res.returncode == 0, res.stderr[-2000:]
     assert "Traceback" not in res.stderr
     line = next(x for x in res.stdout.splitlines() if x.startswith("documents:"))

@@ -248,6 +248,7 @@ def test_bucketed_batches_cover_every_row_once_and_pad_less() -> None:
 # ------------------------------------------------------------------------------------------------ fine-tuning
 
 
+@pytest.mark.slow
 def test_grid_picks_the_lr_that_learns_and_is_deterministic(tiny_model: Path, tmp_path: Path) -> None:
     data = write_learnable_glue(tmp_path / "glue")
     cfg = GlueConfig(

@@ -3,11 +3,14 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from olm_data.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_olm_december_2022_sample_builds_everything(tmp_path, capsys):
     pipeline = str(ROOT / "pipelines" / "olm_december_2022.py")
     # 2 optimizer steps of 32 x 128 tokens: enough to exercise pretraining, export and the demo

@@ -317,6 +317,7 @@ def train_losses_exist(run: Path) -> bool:
     return path.exists() and '"train"' in path.read_text()
 
 
+@pytest.mark.slow
 def test_ddp_two_cpu_processes_match_gradient_accumulation(corpus, tmp_path):
     common = "--seq-len 32 --batch-size 16 --steps 4 --warmup 1 --log-every 1 --eval-every 2".split()
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
@@ -394,6 +395,7 @@ def test_max_micro_batch_accumulates_the_same_step(corpus, tmp_path):
     assert train_losses(tmp_path / "auto") == train_losses(tmp_path / "fixed")
 
 
+@pytest.mark.slow
 def test_two_processes_stopped_on_a_non_log_step_exit_75_and_resume_exactly(corpus, tmp_path):
     """SIGTERM to the launcher mid-step: every rank stops at the same step, checkpoints, and it exits 75."""
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
