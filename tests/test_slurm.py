@@ -142,13 +142,14 @@ def test_no_slurm_is_a_one_line_error(tmp_path):
 
 # ------------------------------------------------------------------------------------------------- real cluster
 @needs_slurm
-def test_sample_as_array_jobs_equals_local_run(tmp_path):
+def test_sample_as_array_jobs_equals_local_run(cc_sample, tmp_path):
     # both runs write to the same path (the local one is moved away first), so the manifests compare equal too
     out, local = tmp_path / "run", tmp_path / "local"
-    assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "2", "--workers", "2"]) == 0
+    lm = ("--lm", str(cc_sample[0] / "wikipedia" / "lm"))  # the sample's reference LM, built once (conftest)
+    assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "2", "--workers", "2", *lm]) == 0
     out.rename(local)
     proc = olm(
-        *("run", CC, "--sample", "--executor", "slurm", "--output", str(out), "--tasks", "2"),
+        *("run", CC, "--sample", "--executor", "slurm", "--output", str(out), "--tasks", "2", *lm),
         *("--mem-per-cpu-gb", "1", "--wait", "--poll-seconds", "1"),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
