@@ -31,7 +31,7 @@ def add_progress_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr while stages run")
     parser.add_argument(
         "--progress-every",
-        type=_positive_float,
+        type=positive_seconds,
         default=DEFAULT_EVERY,
         metavar="SECONDS",
         help=f"seconds between progress lines of a running stage (default: {DEFAULT_EVERY:g})",
@@ -43,7 +43,8 @@ def progress_every(args: argparse.Namespace) -> float | None:
     return None if args.quiet else args.progress_every
 
 
-def _positive_float(text: str) -> float:
+def positive_seconds(text: str) -> float:
+    """argparse type: a number of seconds > 0, with a one-line message otherwise."""
     try:
         value = float(text)
     except ValueError:

@@ -106,6 +106,10 @@ def main_run(args: argparse.Namespace, pipeline: ModuleType) -> int:
     from olm_data.slurm import options_from_args, slurm_unavailable_reason
 
     slurm = options_from_args(args)
+    if slurm is not None and getattr(args, "allow_missing", 0):
+        # the cap is checked between stages; SLURM queues every stage at once (afterok), so the next stages would
+        # already have read a corpus with more holes than allowed. 0 (the default) fails the task, which holds them
+        raise UsageError("--allow-missing is checked between stages and works with the local executor only")
     if slurm is not None and (reason := slurm_unavailable_reason()):
         raise UsageError(f"--executor slurm: {reason}")
     if args.input:

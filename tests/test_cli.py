@@ -45,6 +45,8 @@ def test_version_and_help():
         (["run", "no_such_pipeline.py"], "pipeline file not found"),
         (["run", CC, "--tasks", "0"], "expected a positive integer"),
         (["run", CC, "--lid-model", "missing.ftz"], "--lid-model: file not found"),
+        (["run", CC, "--http-timeout", "0"], "expected a positive number of seconds"),
+        (["run", CC, "--executor", "slurm", "--allow-missing", "1"], "works with the local executor only"),
     ],
 )
 def test_bad_arguments_are_one_line_and_exit_2(args, message):

@@ -32,6 +32,7 @@ from datatrove.utils.logging import logger
 
 from olm_data.errors import UsageError
 from olm_data.funnel import record_damage
+from olm_data.progress import positive_seconds
 from olm_data.readers.remote import FetchError, RetryPolicy, is_remote, open_remote
 
 #: File sampling ratios applied by default: the original OLM build of CC-MAIN-2022-49 (huggingface/olm-datasets,
@@ -927,7 +928,7 @@ def add_common_crawl_arguments(parser: Any, snapshot: str, format: str = "warc")
     )
     group.add_argument(
         "--http-timeout",
-        type=_non_negative(float),
+        type=positive_seconds,
         default=policy.timeout,
         help=f"seconds to connect, and of silence mid-transfer, before retrying (default {policy.timeout:g})",
     )
@@ -968,7 +969,7 @@ def common_crawl_reader(run: Any, snapshot: str, sample_files: Sequence[str], se
         limit=run.limit,
         retry=RetryPolicy(
             retries=options.get("http_retries", RetryPolicy.retries),
-            timeout=options.get("http_timeout", RetryPolicy.timeout) or RetryPolicy.timeout,
+            timeout=options.get("http_timeout", RetryPolicy.timeout),
             concurrency=options.get("http_concurrency", RetryPolicy.concurrency),
         ),
         allow_missing=bool(options.get("allow_missing")),
