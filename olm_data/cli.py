@@ -18,7 +18,7 @@ from olm_data.errors import EmptyOutputError, TaskFailedError, UsageError
 # Modules that register subcommands, in the order they appear in `olm-data --help`.
 COMMAND_MODULES = [
     "olm_data.trainer.tokenizer",
-    "olm_data.trainer.train",
+    "olm_data.trainer.cli",
     "olm_data.trainer.evaluate",
     "olm_data.dedup.cli",
     "olm_data.perplexity.cli",

@@ -18,8 +18,9 @@ import torch
 
 from olm_data.errors import UsageError
 from olm_data.trainer import data as D
-from olm_data.trainer.config import TrainConfig
-from olm_data.trainer.train import add_cli, lr_at, pretrain, resume_config
+from olm_data.trainer.cli import add_cli
+from olm_data.trainer.config import TrainConfig, lr_at
+from olm_data.trainer.train import pretrain, resume_config
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]  # ids 0..4, as in the data contract
 TOPICS = {
@@ -285,7 +286,7 @@ def test_cli_refuses_to_overwrite_a_run_or_change_it_on_resume(trained):
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "olm_data.trainer.train", "pretrain", *args]
+    return [sys.executable, "-m", "olm_data.trainer.cli", "pretrain", *args]
 
 
 def _micro_flags(corpus, output: Path, *extra: str) -> list[str]:

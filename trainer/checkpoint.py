@@ -12,7 +12,7 @@ from typing import Any
 
 from olm_data.errors import UsageError
 
-from .config import RESUMABLE_OVERRIDES, TrainConfig
+from .config import RESUMABLE_OVERRIDES, TrainConfig, lr_at
 
 CHECKPOINT_FORMAT = "olm-train-ckpt-v1"
 
@@ -86,8 +86,6 @@ def save_checkpoint(
     """Every rank calls this: rank 0 writes the checkpoint with all ranks' RNG states and prunes old ones."""
     import torch
     import torch.distributed as dist
-
-    from .train import lr_at
 
     cuda = device.type == "cuda"
     rng = {"torch": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state(device) if cuda else None}

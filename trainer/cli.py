@@ -1,6 +1,6 @@
 """`olm-data pretrain`: flags generated from TrainConfig's fields, and a signal-safe local launcher for DDP.
 
-`python -m olm_data.trainer.train pretrain ...` runs the same command without the olm-data CLI around it.
+`python -m olm_data.trainer.cli pretrain ...` runs the same command without the olm-data CLI around it.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def launch_local(nproc: int, argv: list[str]) -> int:
         port = sock.getsockname()[1]
     base = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "WORLD_SIZE": str(nproc),
             "LOCAL_WORLD_SIZE": str(nproc)}  # fmt: skip
-    command = [sys.executable, "-m", "olm_data.trainer.train", "pretrain", *argv]
+    command = [sys.executable, "-m", "olm_data.trainer.cli", "pretrain", *argv]
     procs = [
         subprocess.Popen(command, env={**base, "RANK": str(r), "LOCAL_RANK": str(r)}, start_new_session=True)
         for r in range(nproc)
@@ -171,8 +171,8 @@ def _worker_argv(given: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m olm_data.trainer.train pretrain ...`: the same command without the olm-data CLI around it."""
-    parser = argparse.ArgumentParser(prog="python -m olm_data.trainer.train")
+    """`python -m olm_data.trainer.cli pretrain ...`: the same command without the olm-data CLI around it."""
+    parser = argparse.ArgumentParser(prog="python -m olm_data.trainer.cli")
     add_cli(parser.add_subparsers(required=True))
     args = parser.parse_args(argv)
     try:
@@ -180,3 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

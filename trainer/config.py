@@ -222,3 +222,15 @@ def bert_config(preset: ModelPreset, vocab_size: int, pad_token_id: int, max_pos
         tie_word_embeddings=True,
         attn_implementation="sdpa",
     )
+
+
+def lr_at(step: int, cfg: TrainConfig) -> float:
+    """Learning rate of optimizer step `step` (0-based): linear warmup, then linear or cosine decay."""
+    peak, warmup, total = cfg.peak_lr, cfg.warmup_steps, cfg.total_steps
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    floor = peak * cfg.min_lr_ratio
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    if cfg.schedule == "cosine":
+        return floor + (peak - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
+    return floor + (peak - floor) * (1.0 - progress)

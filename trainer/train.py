@@ -35,8 +35,7 @@ from olm_data.errors import UsageError
 
 from . import checkpoint
 from .checkpoint import resume_config  # noqa: F401 - importable from here as before
-from .cli import add_cli, main  # noqa: F401 - olm_data/cli.py registers `pretrain` through this module's add_cli
-from .config import TrainConfig, bert_config
+from .config import TrainConfig, bert_config, lr_at
 from .distributed import (
     StopSignals,
     end_processes,
@@ -51,18 +50,6 @@ logger = logging.getLogger(__name__)
 
 
 # ---- small pure helpers -------------------------------------------------------------------------------------
-def lr_at(step: int, cfg: TrainConfig) -> float:
-    """Learning rate of optimizer step `step` (0-based): linear warmup, then linear or cosine decay."""
-    peak, warmup, total = cfg.peak_lr, cfg.warmup_steps, cfg.total_steps
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    floor = peak * cfg.min_lr_ratio
-    progress = min(1.0, (step - warmup) / max(1, total - warmup))
-    if cfg.schedule == "cosine":
-        return floor + (peak - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
-    return floor + (peak - floor) * (1.0 - progress)
-
-
 def enable_tf32() -> None:
     """TF32 for the matmuls and convolutions that stay fp32 on CUDA, through one API only.
 
@@ -390,9 +377,3 @@ def _load_tokenizer(path: str, shards: Any, auto_tokenizer: Any) -> Any:
             f"tokenizer {path} has [MASK] id {tokenizer.mask_token_id}, the data says {shards.special_tokens['mask']}"
         )
     return tokenizer
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.exit(main())
