@@ -458,6 +458,11 @@ def test_a_ddp_rank_ends_without_torch_destructors(monkeypatch, tmp_path):
     with pytest.raises(Exited) as exited:
         args.func(args)
     assert exited.value.args == (75,)
+    rank_flags = parser.parse_args(
+        ["pretrain", "--data", "d", "--tokenizer", "t", "--output", "o", "--nproc-per-node", "2"]
+    )
+    with pytest.raises(UsageError, match="--nproc-per-node"):  # torchrun/srun started this rank: no second world
+        rank_flags.func(rank_flags)
 
 
 def test_batch_loader_reuses_a_ring_of_host_buffers_and_reads_the_right_rows(corpus):

@@ -80,7 +80,9 @@ def run_cli(args: argparse.Namespace) -> int:
 
     given = {k: getattr(args, k, None) for k in [*config_flags(), *SPECIAL_FLAGS]}
     given = {k: v for k, v in given.items() if v is not None}
-    if getattr(args, "nproc_per_node", 1) > 1 and "RANK" not in os.environ:
+    if getattr(args, "nproc_per_node", 1) > 1:
+        if distributed_env()[1] > 1:  # torchrun or srun started the ranks already: each would start its own world
+            raise UsageError("--nproc-per-node starts the ranks itself: drop it under torchrun or srun")
         return launch_local(args.nproc_per_node, _worker_argv({"resume": args.resume, **given}))
     if args.resume:
         result = pretrain(resume_config(args.resume, **given), resume=True)
@@ -126,6 +128,8 @@ def launch_local(nproc: int, argv: list[str]) -> int:
         port = sock.getsockname()[1]
     base = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "WORLD_SIZE": str(nproc),
             "LOCAL_WORLD_SIZE": str(nproc)}  # fmt: skip
+    # as torchrun does: ranks that each start one OpenMP thread per core would oversubscribe a CPU machine
+    base.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // nproc)))
     command = [sys.executable, "-m", "olm_data.trainer.cli", "pretrain", *argv]
     procs = [
         subprocess.Popen(command, env={**base, "RANK": str(r), "LOCAL_RANK": str(r)}, start_new_session=True)

@@ -183,6 +183,7 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
     # read after step s+1: it never waits on the GPU, and every rank sees the same flag, so all stop at one step
     stop_group = dist.new_group(backend="gloo") if world > 1 else None
     stop_vote: tuple[Any, torch.Tensor] | None = None
+    flags = (torch.zeros(1), torch.zeros(1))  # two votes in flight at most: reused, not one tensor per step
     zero = torch.zeros((), device=device)
     window = [zero.clone() for _ in range(4)]  # loss sum, correct, count, grad-norm sum: read once per log
     logged: list[dict[str, Any]] = []
@@ -267,7 +268,7 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
                     if stop_vote is not None:
                         stop_vote[0].wait()
                         stop_now = bool(stop_vote[1].item())
-                    flag = torch.tensor([float(stop.received is not None)])
+                    flag = flags[step % 2].fill_(float(stop.received is not None))
                     stop_vote = (dist.all_reduce(flag, op=dist.ReduceOp.MAX, group=stop_group, async_op=True), flag)
                 if (cfg.ckpt_every and step % cfg.ckpt_every == 0) or step == total or stop_now:
                     elapsed = elapsed_before + time.perf_counter() - t0
@@ -280,6 +281,7 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
                     break
             if stop_vote is not None:
                 stop_vote[0].wait()  # every rank started the same votes: finish the last one before leaving
+                dist.destroy_process_group(stop_group)
     finally:
         loader.close()
         metrics.close()
