@@ -113,3 +113,18 @@ def test_exact_and_minhash_dedup_on_memory_filesystem_equal_local(tmp_path, memo
     # the memory run wrote no work file to the local disk
     assert [p for p in tmp_path.rglob("*.npy") if tmp_path / "local" not in p.parents] == []
     assert fsspec.filesystem("memory").exists(f"{memory_root}/work/minhash/signatures/keys/00000.npy")
+
+
+def test_remote_work_folder_without_logs_is_a_clear_error(memory_root, tmp_path, monkeypatch):
+    """`olm-data dedup exact --work s3://...` with no --logs: the logs would default to a local folder literally
+    named like the URL (`./memory:/...`); the run stops with a one-line error instead, before writing anything."""
+    from olm_data.cli import main
+
+    fs = fsspec.filesystem("memory")
+    write_rows(fs, f"{memory_root}/current", corpora()[1])
+    monkeypatch.chdir(tmp_path)
+    args = ["dedup", "exact", "--input", f"{memory_root}/current", "--output", f"{memory_root}/out"]
+    assert main([*args, "--work", f"{memory_root}/work"]) == 2
+    assert list(tmp_path.iterdir()) == []  # no local folder named after the URL
+    assert main([*args, "--work", f"{memory_root}/work", "--logs", str(tmp_path / "logs")]) == 0
+    assert read_rows(fs, f"{memory_root}/out")

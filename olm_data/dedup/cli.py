@@ -31,7 +31,11 @@ def add_cli(subparsers) -> None:
     p = sub.add_parser("minhash", help="MinHash near-dedup of a parquet folder, optionally against indexes")
     p.add_argument("--input", required=True, help="datatrove parquet folder to dedup")
     p.add_argument("--output", required=True, help="folder for the kept docs")
-    p.add_argument("--work", required=True, help="local folder for intermediate files and the cluster report")
+    p.add_argument(
+        "--work",
+        required=True,
+        help="folder for intermediate files and the cluster report (local, shared or s3://...; then give --logs)",
+    )
     p.add_argument("--index", action="append", default=[], help="index of an earlier snapshot (repeatable)")
     p.add_argument("--keep-changed", action="store_true", help="keep docs that changed beyond the threshold")
     p.add_argument("--snapshot", default=None, help="this snapshot's name, for the report")

@@ -88,9 +88,10 @@ class ExactDedupKeys(PipelineStep):
             # bytes, not str: xxhash 4 no longer encodes str itself (3.x hashed its UTF-8, so values are unchanged)
             return [xxhash.xxh3_64_intdigest(str(u).encode("utf-8", "surrogatepass")) if u else None for u in urls]
         if self.key in ("prefix", "suffix"):
-            raw_texts = (str(d.text).encode("utf-8", "surrogatepass") for d in docs)
+            # a code point is at least one byte: the first (last) AFFIX_BYTES characters hold the bytes kept, so
+            # only they are encoded, not the whole text
             cut = slice(None, AFFIX_BYTES) if self.key == "prefix" else slice(-AFFIX_BYTES, None)
-            return [xxhash.xxh3_64_intdigest(t[cut]) for t in raw_texts]
+            return [xxhash.xxh3_64_intdigest(str(d.text)[cut].encode("utf-8", "surrogatepass")[cut]) for d in docs]
         hashes, offsets = textmod.batch_word_hashes([d.text for d in docs])
         raw = hashes.astype("<u8", copy=False)
         return [
@@ -320,7 +321,7 @@ def exact_dedup_stages(
     Args:
         input_folder: datatrove parquet to dedup.
         output_folder: where kept docs go.
-        work_folder: local folder for intermediate files (and the URL-deduped data when both keys run).
+        work_folder: folder for intermediate files (any datatrove DataFolder) (and the URL-deduped data when both keys run).
         tasks: tasks for the keys and filter stages.
         keys: which dedups to run, among `KEYS`; OLM's own flow is `keys=("prefix", "suffix")`.
         partitions: select tasks per key (default: `tasks`).

@@ -194,7 +194,7 @@ def index_stages(
 
     Args:
         input_folder: datatrove parquet of the snapshot.
-        index_folder: local folder for the index (must not hold another index).
+        index_folder: folder for the index (any datatrove DataFolder) (must not hold another index).
         snapshot: snapshot name recorded in every match (e.g. "CC-MAIN-2022-49").
         tasks: signature tasks.
         config: MinHash parameters; later runs must use the same shingles, permutations, bands and rows.

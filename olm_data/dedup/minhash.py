@@ -48,6 +48,7 @@ from olm_data.dedup.store import (
     groups,
     id_hash,
     load_array,
+    load_span,
     make_ref,
     parse_dates,
     read_table,
@@ -250,9 +251,9 @@ class MinhashBuckets(PipelineStep):
                 h = load_array(store.folder, path)
                 i0, i1 = slice_sorted(h, lo, hi)
                 if i1 > i0:
-                    idx = load_array(store.folder, path.replace(".hash.npy", ".idx.npy"))
+                    idx = load_span(store.folder, path.replace(".hash.npy", ".idx.npy"), i0, i1)
                     hashes.append(np.array(h[i0:i1]))
-                    refs.append(make_ref(src_rank, np.array(idx[i0:i1])))
+                    refs.append(make_ref(src_rank, np.array(idx)))
             h = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
             ref = np.concatenate(refs) if refs else np.zeros(0, dtype=np.uint64)
             self.stat_update("band_entries", value=len(h))
@@ -741,7 +742,7 @@ def minhash_stages(
     Args:
         input_folder: datatrove parquet to dedup.
         output_folder: where kept docs go (parquet, metadata `minhash_duplicates`).
-        work_folder: local folder for intermediate files (signatures, pairs, decisions).
+        work_folder: folder for intermediate files (any datatrove DataFolder) (signatures, pairs, decisions).
         tasks: tasks for the signature and filter stages (any number; results do not depend on it).
         config: MinHash parameters.
         index_folders: indexes of earlier snapshots (`build_index`) to drop near duplicates of.

@@ -1,6 +1,6 @@
 """Run dedup stages outside a pipeline file (the `olm-data dedup` commands, `build_index`, the tests).
 
-A thin front to `olm_data.run.run_stages`, so these runs get exactly what `olm-data run` does locally: a logging
+A thin front to `olm_data.runtime.run_stages`, so these runs get exactly what `olm-data run` does locally: a logging
 folder per stage, resume of completed tasks, removal of half-written files, the task-count check, stats.json.
 """
 
@@ -19,8 +19,14 @@ def run_stages(stages: Sequence, logging_dir: str, tasks: int = 1, workers: int 
         tasks: tasks for stages that leave `tasks` unset.
         workers: parallel worker processes for stages that leave `workers` unset (1 = in this process).
     """
-    from olm_data.run import RunContext
-    from olm_data.run import run_stages as run_pipeline_stages
+    from olm_data.errors import UsageError
+    from olm_data.runtime import RunContext
+    from olm_data.runtime import run_stages as run_pipeline_stages
 
+    if "://" in str(logging_dir):  # datatrove's completion markers and stats.json go through local paths here
+        raise UsageError(
+            f"logs at {logging_dir}: work or index folders may be remote (s3://...), logs must be a local or shared "
+            "folder: give --logs"
+        )
     context = RunContext(pipeline=Path("<dedup>"), output=Path(logging_dir), tasks=tasks, workers=workers)
     run_pipeline_stages(list(stages), context)
