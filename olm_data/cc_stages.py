@@ -27,10 +27,9 @@ def filter_stage(
     lid_threshold: float,
     url_blocklist: bool = True,
     text_edits: bool = True,
-    output: str = "filtered",
 ) -> Stage:
     """Stage `filter`: records -> Wikipedia-URL filter -> [URL blocklist] -> extraction -> [OLM's text edits]
-    -> fastText language ID -> OLM quality filters -> parquet in `run.out(output)`.
+    -> fastText language ID -> OLM quality filters -> parquet in `run.out("filtered")`.
 
     Wikipedia URLs go: Wikipedia comes in through its own dump. OLM edited the text before language ID and the
     filters, and published the edited text. Rejected documents go to `run.rejected_folder(<step>)`, the steps
@@ -43,7 +42,6 @@ def filter_stage(
         languages: the languages kept; lid_threshold: the lowest top-1 score kept.
         url_blocklist: drop the URLs of the blocklist (OLM had none).
         text_edits: OLM's text edits (`OlmTextEdits`) before language ID.
-        output: the output folder's name.
     """
     from datatrove.pipeline.writers import ParquetWriter
 
@@ -58,7 +56,7 @@ def filter_stage(
         *([OlmTextEdits()] if text_edits else []),
         FastTextLanguageFilter(languages, lid_threshold, run.lid_model, exclusion_writer=rejected("lid")),
         OlmQualityFilter(exclusion_writer=rejected("quality")),
-        ParquetWriter(run.out(output)),
+        ParquetWriter(run.out("filtered")),
     ]
     return Stage("filter", steps=steps)
 

@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         pipeline_module = None
         if path := _pipeline_path(argv):
-            from olm_data.run import load_pipeline
+            from olm_data.runtime import load_pipeline
 
             pipeline_module = load_pipeline(path)
         parser = build_parser(pipeline_module)

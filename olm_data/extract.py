@@ -59,6 +59,10 @@ class StalledError(TimeoutError):
     """The sandbox used little CPU but passed the wall-clock ceiling (hung, or starved of CPU for minutes)."""
 
 
+class SandboxStartError(TimeoutError):
+    """The extraction subprocess died or hung before it could extract anything."""
+
+
 def child_cpu_seconds(pid: int) -> float | None:
     """User + system CPU seconds of process `pid` so far, from /proc (None where there is no /proc)."""
     try:
@@ -123,7 +127,7 @@ class CpuTimeSandbox(ExtractorSandbox):
         while not self.parent_conn.poll(0.05):
             if not self.process.is_alive() or time.monotonic() >= deadline:
                 self._cleanup_process()
-                raise TimeoutError(f"Worker process failed to initialize (within {self.timeout} s)")
+                raise SandboxStartError(f"Worker process failed to initialize (within {self.timeout} s)")
         self.cpu_mark = self.parent_conn.recv()
 
     def process_document(self, text, extract_fn):
@@ -261,7 +265,7 @@ class LoudExtractor(BaseExtractor):
         try:
             text = sandbox.process_document(html, self._extract_or_error)
         except TimeoutError as e:
-            if "initialize" in str(e):  # the subprocess died or hung before it could extract anything
+            if isinstance(e, SandboxStartError):
                 return "sandbox_failed", f"the extraction subprocess did not start ({e})", None
             if isinstance(e, StalledError):
                 return "stalled", f"still running after {sandbox.timeout} s of wall time ({e})", None

@@ -25,6 +25,7 @@ import io
 import json
 import math
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -604,20 +605,6 @@ def write_report(output: str | os.PathLike, path: str | os.PathLike | None = Non
     return target
 
 
-def _urls_and_chars(folder: Path) -> tuple[list[str], int]:
-    """Every document's URL and the corpus's characters, reading only the url field and the text lengths (not the
-    whole corpus into Python, as `read_docs` does for its plots)."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    urls, chars = [], 0
-    for f in sorted(folder.rglob("*.parquet")):
-        table = pq.read_table(f, columns=["text", "metadata"])
-        urls += pc.struct_field(table["metadata"], "url").to_pylist()
-        chars += int(pc.sum(pc.utf8_length(table["text"])).as_py() or 0)
-    return urls, chars
-
-
 def build_comparison(outputs: list[Path]) -> str:
     """Two (or more) runs side by side: their final corpora (documents, characters, how many URLs they share) and
     their funnels, e.g. pipelines/cc_2022_49.py and pipelines/olm_original_2022_49.py on the same input."""
@@ -628,10 +615,10 @@ def build_comparison(outputs: list[Path]) -> str:
     for output in outputs:
         manifest = load_manifest(output)
         folder = corpus_folder(output, manifest)
-        found, chars = _urls_and_chars(folder) if folder and folder.is_dir() else ([], 0)
-        urls.append({u for u in found if u})
+        docs = read_docs(folder, max_docs=sys.maxsize) if folder and folder.is_dir() else {"length": [], "url": []}
+        urls.append({u for u in docs["url"] if u})
         command = " ".join(manifest.get("command", [])) or "(no manifest.json)"
-        rows.append([output.name, folder.name if folder else "?", len(found), chars, command])
+        rows.append([output.name, folder.name if folder else "?", len(docs["length"]), sum(docs["length"]), command])
         funnels = "".join(_sec_funnel(output, manifest, None))
         columns.append(f"<div><h2>{html.escape(output.name)}</h2>{funnels}</div>")
     shared = [["", *(o.name for o in outputs)]]

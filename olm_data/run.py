@@ -26,18 +26,7 @@ from typing import Any
 from olm_data.errors import UsageError
 from olm_data.locking import lock_output
 from olm_data.process_startup import fast_dependency_checks
-from olm_data.runtime import (  # noqa: F401  (re-exported: pipeline files, olm_data.dedup.runner, tests)
-    RunContext,
-    _step_summary,
-    check_fetch_outcome,
-    clean_incomplete_outputs,
-    default_output,
-    finalize_output,
-    include_pipeline,
-    load_pipeline,
-    positive_int,
-    run_stages,
-)
+from olm_data.runtime import RunContext, default_output, finalize_output, positive_int, run_stages
 from olm_data.stage import Stage
 
 SNAPSHOT_NAME = re.compile(r"^CC-MAIN-\d{4}-\d{2}$")
