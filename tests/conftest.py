@@ -8,8 +8,7 @@ import socket
 from pathlib import Path
 
 import pytest
-
-CC = str(Path(__file__).resolve().parent.parent / "pipelines" / "cc_2022_49.py")
+from cli_helpers import CC
 
 for var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
     os.environ[var] = "1"
@@ -59,7 +58,7 @@ def network_blocked() -> type[NetworkAccessError]:
 
 
 @pytest.fixture(scope="session")
-def cc_sample(tmp_path_factory, worker_id) -> tuple[Path, str]:
+def cc_sample(tmp_path_factory) -> tuple[Path, str]:
     """`olm-data run pipelines/cc_2022_49.py --sample --tasks 3 --quiet`, once per test session, and what it printed
     on stdout. Its Wikipedia part builds the sample's reference LM (`<output>/wikipedia/lm`), which other runs reuse
     with `--lm`. Shared by several test files (a run costs ~10 s): tests only read it, never write into it.
@@ -68,16 +67,19 @@ def cc_sample(tmp_path_factory, worker_id) -> tuple[Path, str]:
 
     Three tasks: the sample's damaged WARC is then read by the last one, whose warnings go only to its log file.
     """
+    import shutil
+
     from filelock import FileLock
 
     from olm_data.cli import main
 
     root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent  # the folder every xdist worker's base temp folder lives in
     out, printed = root / "cc_sample" / "cc", root / "cc_sample" / "stdout.txt"
-    with FileLock(str(root / "cc_sample.lock")):
+    with FileLock(str(root / "cc_sample.lock"), timeout=900):
         if not printed.exists():
+            shutil.rmtree(out, ignore_errors=True)  # what a worker whose build failed left: start clean
             console = io.StringIO()
             with contextlib.redirect_stdout(console):
                 assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "3", "--quiet"]) == 0

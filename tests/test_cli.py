@@ -1,25 +1,14 @@
 """`olm-data` as a user types it: one-line errors with exit code 2, and the sample builds end to end."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from cli_helpers import CC, ROOT, olm
 
 from olm_data import __version__, samples
 from olm_data.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-CC = str(ROOT / "pipelines" / "cc_2022_49.py")
-WIKI = str(ROOT / "pipelines" / "wikipedia_20221220.py")
-
-
-def olm(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "olm_data.cli", *args], capture_output=True, text=True, timeout=600, cwd=ROOT
-    )
 
 
 def read_docs(folder: Path) -> list[dict]:
@@ -82,7 +71,6 @@ def cc_sample_runs(cc_sample, tmp_path_factory):
     return [cc_sample[0], out]
 
 
-@pytest.mark.slow
 def test_sample_run_is_byte_identical(cc_sample_runs):
     a, b = cc_sample_runs
     files_a = sorted(p.relative_to(a) for p in (a / "filtered").rglob("*.parquet"))
@@ -138,12 +126,11 @@ def test_real_input_without_a_reference_lm_is_a_clear_error(tmp_path):
     assert out.returncode == 2 and "no reference LM" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_iana_warc_real_crawl(tmp_path):
+def test_iana_warc_real_crawl(cc_sample, tmp_path):
     iana = ROOT.parent / "shared" / "data" / "warc" / "iana.warc.gz"
     if not iana.exists():
         pytest.skip("real iana.org WARC not available (../shared/data)")
-    wiki = tmp_path / "wiki"  # the reference LM for perplexity sampling, from the bundled Wikipedia sample
-    assert main(["run", WIKI, "--sample", "--output", str(wiki)]) == 0
+    wiki = cc_sample[0] / "wikipedia"  # the reference LM for perplexity sampling, from the bundled Wikipedia sample
     argv = ["run", CC, "--input", str(iana), "--output", str(tmp_path / "cc"), "--lm", str(wiki / "lm")]
     assert main(argv) == 0
     tmp_path = tmp_path / "cc"

@@ -4,18 +4,13 @@ Inputs that yield no document at all exit 2 with one line saying so; filters tha
 """
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from cli_helpers import CC, WIKI, olm
 from warc_fixtures import html_page, response, warcinfo, write_warc
 from wiki_fixtures import write_plain_dump
 
 from olm_data.funnel import docs_out
-
-ROOT = Path(__file__).resolve().parent.parent
-CC = str(ROOT / "pipelines" / "cc_2022_49.py")
-WIKI = str(ROOT / "pipelines" / "wikipedia_20221220.py")
 
 GERMAN = [
     "Die Stadtverwaltung hat am Montag beschlossen, die Bibliothek in der Innenstadt bis zum Sommer zu renovieren. "
@@ -25,12 +20,6 @@ GERMAN = [
     "Viele Bürgerinnen und Bürger begrüßen die Entscheidung, weil die Räume seit Jahren zu klein und zu dunkel "
     "sind. Auch die Heizung und die Fenster werden erneuert, damit im Winter weniger Energie verbraucht wird.",
 ]
-
-
-def olm(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "olm_data.cli", *args], capture_output=True, text=True, timeout=600, cwd=ROOT
-    )
 
 
 def assert_finished(out: Path) -> dict:

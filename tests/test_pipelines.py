@@ -44,7 +44,8 @@ def test_olm_original_flow_on_the_sample(cc_sample, tmp_path):
     from olm_data import samples
 
     pipeline = str(ROOT / "pipelines" / "olm_original_2022_49.py")
-    assert main(["run", pipeline, "--sample", "--output", str(tmp_path)]) == 0
+    lm = str(cc_sample[0] / "wikipedia" / "lm")  # the sample's reference LM, built once (conftest)
+    assert main(["run", pipeline, "--sample", "--output", str(tmp_path), "--lm", lm]) == 0
     stats = json.loads((tmp_path / "stats.json").read_text())
     assert [name for name in stats if not name.startswith("wikipedia")] == [
         "filter", "perplexity_score", "perplexity_sample",

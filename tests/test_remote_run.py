@@ -4,32 +4,19 @@ fetches only the missing work and ends byte-identical to a run that never failed
 
 import argparse
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from cc_server import CCServer, Cut, Status, crawl_layout
+from cli_helpers import CC, corpus, olm
 
 from olm_data import samples
 from olm_data.errors import TaskFailedError, UsageError
 from olm_data.readers.warc import KNOWN_SNAPSHOT_RATIOS, add_common_crawl_arguments, common_crawl_reader
 from olm_data.runtime import RunContext, check_fetch_outcome
 
-ROOT = Path(__file__).resolve().parent.parent
-CC = str(ROOT / "pipelines" / "cc_2022_49.py")
 SNAPSHOT = "CC-MAIN-2099-01"
-
-
-def olm(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "olm_data.cli", *args], capture_output=True, text=True, timeout=600, cwd=ROOT
-    )
-
-
-def corpus(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.parquet"))}
 
 
 @pytest.mark.slow

@@ -13,15 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def sample_console(cc_sample) -> tuple[Path, str]:
-    """The sample in 3 tasks (its damaged WARC is read by the last one, whose warnings go only to its log file),
-    and what the run printed on stdout: the session's run (conftest.cc_sample)."""
-    return cc_sample
-
-
-@pytest.fixture(scope="module")
-def sample_run(sample_console) -> Path:
-    return sample_console[0]
+def sample_run(cc_sample) -> Path:
+    """The CC sample run in 3 tasks (conftest.cc_sample): its damaged WARC is read by the last task."""
+    return cc_sample[0]
 
 
 def section(page: str, anchor: str) -> str:
@@ -86,8 +80,8 @@ def test_input_health_section_lists_the_damage_counters(sample_run):
     assert row[1:3] == ["filter: READER: Common Crawl WARC", "1"] and DAMAGED in row[3]
 
 
-def test_console_names_where_the_damage_is_whichever_task_met_it(sample_console):
-    _, console = sample_console
+def test_console_names_where_the_damage_is_whichever_task_met_it(cc_sample):
+    _, console = cc_sample
     lines = console.splitlines()
     i = next(i for i, line in enumerate(lines) if line.startswith("input health: "))
     assert "truncated_file 1" in lines[i]

@@ -11,18 +11,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from cli_helpers import CC, ROOT, corpus
 from datatrove.pipeline.filters import LambdaFilter
 from datatrove.pipeline.writers import JsonlWriter, ParquetWriter
 
 from olm_data.cli import main
 from olm_data.runtime import clean_incomplete_outputs
-
-ROOT = Path(__file__).resolve().parent.parent
-CC = str(ROOT / "pipelines" / "cc_2022_49.py")
-
-
-def corpus(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.parquet"))}
 
 
 def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 300) -> None:

@@ -5,23 +5,14 @@ import os
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from cli_helpers import WIKI, olm
 
 from olm_data.cli import _pipeline_path
 from olm_data.errors import UsageError
 from olm_data.locking import LOCK_NAME
 from olm_data.run import check_inputs
-
-ROOT = Path(__file__).resolve().parent.parent
-WIKI = str(ROOT / "pipelines" / "wikipedia_20221220.py")
-
-
-def olm(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "olm_data.cli", *args], capture_output=True, text=True, timeout=600, cwd=ROOT
-    )
 
 
 def one_error_line(res: subprocess.CompletedProcess) -> str:

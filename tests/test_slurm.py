@@ -6,21 +6,19 @@ executor's byte for byte. The first tests check the sbatch script and the flags 
 
 import json
 import os
-import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import CC, corpus, olm
 
 from olm_data.cli import main
 from olm_data.errors import UsageError
 from olm_data.executors import OlmSlurmExecutor
 from olm_data.slurm import parse_sbatch_args, queued_jobs, slurm_unavailable_reason
 
-ROOT = Path(__file__).resolve().parent.parent
-CC = str(ROOT / "pipelines" / "cc_2022_49.py")
 NO_SLURM = slurm_unavailable_reason()
 needs_slurm = pytest.mark.skipif(NO_SLURM is not None, reason=f"no Slurm cluster: {NO_SLURM}; see scripts/slurm-up.sh")
 
@@ -75,21 +73,6 @@ TINY_PIPELINE = textwrap.dedent(
         ]
     """
 )
-
-
-def olm(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "olm_data.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=ROOT,
-        env=env,
-    )
-
-
-def corpus(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.parquet"))}
 
 
 def funnel(stats_file: Path) -> dict:
