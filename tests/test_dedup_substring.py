@@ -132,3 +132,9 @@ def test_bad_arguments():
         substring_dedup_stages("in", "out", "work", 1, mode="lines")
     with pytest.raises(UsageError, match="k >= 1"):
         substring_dedup_stages("in", "out", "work", 1, k=0)
+
+
+def test_a_url_work_folder_is_refused_before_anything_runs():
+    """Its work files are plain files: a URL would silently become a local folder named like it."""
+    with pytest.raises(UsageError, match="local or shared folder"):
+        substring_dedup_stages("in", "out", "s3://bucket/work", tasks=2)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
 
 import numpy as np
 from datatrove.io import DataFolder, DataFolderLike, get_datafolder
@@ -249,13 +248,3 @@ def build_index(
     )
     run_stages(stages, logging_dir or os.path.join(index_folder, "logs"), tasks=tasks, workers=workers)
     return MinhashIndex(index_folder).meta
-
-
-def open_indexes(folders: Sequence[str], config: MinhashConfig) -> list[MinhashIndex]:
-    """Open and check several indexes at once (clear errors before any stage starts)."""
-    out = []
-    for folder in folders:
-        index = MinhashIndex(folder)
-        index.check_compatible(config)
-        out.append(index)
-    return out

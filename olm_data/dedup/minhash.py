@@ -36,7 +36,6 @@ import fsspec
 import numpy as np
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
-from fsspec.core import url_to_fs
 
 from olm_data.dedup import text as textmod
 from olm_data.dedup.signatures import MinhashConfig, MinHasher, estimated_jaccard
@@ -50,6 +49,7 @@ from olm_data.dedup.store import (
     load_array,
     load_span,
     make_ref,
+    open_indexes,
     parse_dates,
     read_table,
     save_array,
@@ -262,9 +262,7 @@ class MinhashBuckets(PipelineStep):
             matches = np.zeros(0, dtype=MATCH_DTYPE)
             if self.index_folders and len(h):
                 found = []
-                for index_no, folder in enumerate(self.index_folders):
-                    index = MinhashIndex(folder)
-                    index.check_compatible(cfg)
+                for index_no, index in enumerate(open_indexes(self.index_folders, cfg)):
                     found.append(self._index_matches(store, index, index_no, band, lo, hi, h, ref))
                 matches = np.concatenate(found)
             save_array(self.output_folder, f"{rank:05d}.old.npy", matches)
@@ -482,14 +480,13 @@ class MinhashClusters(PipelineStep):
         order, comp_sorted = clusters.order, clusters.comp_sorted
         ids, urls, dates = nodes.ids, nodes.urls, nodes.dates
         action, dup_of, sims = decisions.action, decisions.dup_of, decisions.sims
-        fs, path = url_to_fs(self.report_path)
-        fs.makedirs(fs._parent(path), exist_ok=True)
+        folder, name = get_datafolder(os.path.dirname(self.report_path)), os.path.basename(self.report_path)
         # clusters numbered by their first doc (date, id), so numbers do not depend on the task layout
         n = len(order)
         starts = np.flatnonzero(np.r_[True, comp_sorted[1:] != comp_sorted[:-1]]) if n else np.zeros(0, int)
         ends = np.r_[starts[1:], n] if n else np.zeros(0, int)
-        tmp = path + ".tmp"
-        with fs.open(tmp, "w", newline="", encoding="utf-8") as f:
+        tmp = name + ".tmp"
+        with folder.open(tmp, "w", newline="", encoding="utf-8") as f:  # a DataFolder creates parent folders
             w = csv.writer(f, delimiter="\t", lineterminator="\n")
             w.writerow(REPORT_COLUMNS)
             for cluster_no, (s, e) in enumerate(zip(starts, ends, strict=True)):
@@ -508,7 +505,7 @@ class MinhashClusters(PipelineStep):
                             "" if np.isnan(sims[i]) else f"{sims[i]:.3f}",
                         ]
                     )
-        fs.mv(tmp, path)
+        folder.mv(tmp, name)
 
 
 @dataclass
@@ -766,11 +763,9 @@ def minhash_stages(
     config = config or MinhashConfig()
     if tasks < 1 or parts_per_band < 1:
         raise UsageError("tasks and parts_per_band must be >= 1")
-    for folder in index_folders:
-        index = MinhashIndex(folder)
-        index.check_compatible(config)
+    for index in open_indexes(index_folders, config):
         if keep_changed and not index.has_signatures:
-            raise UsageError(f"keep_changed needs signatures, but index {folder} was built without them")
+            raise UsageError(f"keep_changed needs signatures, but index {index.folder} was built without them")
     work = os.path.join(work_folder, name)
     sigs = os.path.join(work, "signatures")
     buckets = os.path.join(work, "buckets")

@@ -306,3 +306,13 @@ class MinhashIndex:
             for i, doc_id, url in zip(sel, t.column("id").to_pylist(), t.column("url").to_pylist(), strict=True):
                 out[i] = (doc_id, url)
         return out
+
+
+def open_indexes(folders: Sequence[str], config: MinhashConfig) -> list[MinhashIndex]:
+    """Open and check several indexes at once (clear errors before any stage starts)."""
+    out = []
+    for folder in folders:
+        index = MinhashIndex(folder)
+        index.check_compatible(config)
+        out.append(index)
+    return out

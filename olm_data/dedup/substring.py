@@ -11,7 +11,8 @@ Three stages, so no task holds the whole corpus (the same shape as `exact.py`):
    array (`pydivsufsort.kasai`). Adjacent suffixes with LCP >= k share their first k bytes: that cuts the shard's
    k-byte windows into groups of equal windows, exactly. Groups of two or more are duplicates inside the shard.
    One 128-bit hash per group (its distinct k-byte window) goes to partition `hash % P`; the suffix array and
-   group ids stay on local disk for stage 3.
+   group ids stay on disk for stage 3 (a local or shared folder: these work files are plain files, not a
+   DataFolder, so not s3://).
 2. cross (P tasks): a window hash seen in two shards marks both groups as duplicates. Memory per task is
    ~24 bytes x distinct windows / P.
 3. filter (N tasks, same input and task count as stage 1): every position of a duplicate group covers k bytes;
@@ -26,7 +27,7 @@ Inside a shard results are exact; across shards two different windows merge only
 polynomial hashes both collide (~m^2 / 2^129 for m distinct windows: nil at any corpus size).
 Cost (`benchmarks/substring_dedup.py`, one core): ~0.9 MB of text per CPU-second; peak memory ~85 bytes per text
 byte of the largest shard (suffix array, LCP, group ids, the window-hash temporaries), so size shards with
-`tasks`; ~12 bytes per text byte on local disk (suffix array and group ids) until stage 3.
+`tasks`; ~12 bytes per text byte on disk (suffix array and group ids) until stage 3.
 """
 
 from __future__ import annotations
@@ -311,7 +312,8 @@ def substring_dedup_stages(
     Args:
         input_folder: datatrove parquet to dedup.
         output_folder: where kept (or trimmed) docs go.
-        work_folder: local folder for intermediate files (suffix arrays: ~8 bytes per text byte).
+        work_folder: local or shared (on SLURM) folder for intermediate files (suffix arrays: ~8 bytes per text byte);
+            not a URL.
         tasks: tasks (shards) for the shard and filter stages.
         k: minimum duplicated span in bytes (OLM: 100).
         mode: "document" drops every doc with a duplicated span (OLM's flow); "spans" cuts the spans out.
@@ -328,6 +330,8 @@ def substring_dedup_stages(
     _check(k, mode)
     if tasks < 1:
         raise UsageError("tasks must be >= 1")
+    if "://" in str(work_folder):  # os/numpy paths below: a URL would become a local folder named like it
+        raise UsageError(f"substring dedup needs a local or shared folder for its work files, not {work_folder}")
     partitions = partitions or tasks
     work = os.path.join(work_folder, name)
     excl = rejected_writer(exclusion_folder)
