@@ -52,6 +52,30 @@ socket.socket.connect_ex = _guarded_connect_ex
 
 
 @pytest.fixture
+def s3_endpoint(tmp_path, monkeypatch):
+    """A loopback server as an S3 endpoint (path-style: /<bucket>/<key>) holding the sample's WARCs as snapshot
+    CC-MAIN-2099-01 in bucket `commoncrawl`, with dummy credentials in the environment (subprocesses see them too).
+    Yields (server, the WARC keys)."""
+    from cc_server import CCServer, crawl_layout
+
+    from olm_data import samples
+
+    pytest.importorskip("s3fs")
+    root = tmp_path / "s3"
+    rels = crawl_layout(root / "commoncrawl", "CC-MAIN-2099-01", samples.warc_files())
+    with CCServer(root) as server:
+        for key, value in {
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": server.url.rstrip("/"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }.items():
+            monkeypatch.setenv(key, value)
+        yield server, ["commoncrawl/" + r for r in rels]
+
+
+@pytest.fixture
 def network_blocked() -> type[NetworkAccessError]:
     """Tests that assert 'no download happened' can catch this error type."""
     return NetworkAccessError

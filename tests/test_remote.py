@@ -254,24 +254,6 @@ def test_wikipedia_dump_over_https_survives_cuts_like_a_local_dump(tmp_path, wor
     assert len(local) > 20 and remote == local
 
 
-@pytest.fixture
-def s3_endpoint(tmp_path, monkeypatch):
-    """The loopback server as an S3 endpoint (path-style: /<bucket>/<key>), with dummy credentials."""
-    pytest.importorskip("s3fs")
-    root = tmp_path / "s3"
-    rels = crawl_layout(root / "commoncrawl", SNAPSHOT, samples.warc_files())
-    with CCServer(root) as server:
-        for key, value in {
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ENDPOINT_URL": server.url.rstrip("/"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }.items():
-            monkeypatch.setenv(key, value)
-        yield server, ["commoncrawl/" + r for r in rels]
-
-
 def test_s3_route_gives_the_local_corpus_through_throttling_and_cuts(s3_endpoint, local_corpus):
     server, keys = s3_endpoint
     for key in keys:

@@ -59,6 +59,28 @@ def test_lost_file_fails_the_run_and_the_rerun_completes_byte_identical(cc_sampl
 
 
 @pytest.mark.slow
+def test_s3_snapshot_with_a_lost_file_under_allow_missing(cc_sample, s3_endpoint, tmp_path):
+    """As a user types it: the snapshot from s3:// (throttled once), one file gone for good, `--allow-missing 1`:
+    the run finishes (exit 0), warns about the file, lists it in the report; with 0 allowed it fails on it."""
+    server, keys = s3_endpoint
+    server.plan(keys[0], Status(503))
+    server.always(keys[1], Status(404))
+    lm = str(cc_sample[0] / "wikipedia" / "lm")
+    args = ["run", CC, "--input", SNAPSHOT, "--cc-base", "s3://commoncrawl/", "--lm", lm, "--extractor", "resiliparse"]
+    lenient = olm(*args, "--output", str(tmp_path / "lenient"), "--allow-missing", "1")
+    assert lenient.returncode == 0, lenient.stderr[-3000:]
+    assert (
+        f"s3://{keys[1]} could not be fetched" in lenient.stderr and "skipped under --allow-missing" in lenient.stderr
+    )
+    assert "Remote files lost (--allow-missing)" in (tmp_path / "lenient" / "report.html").read_text()
+    sources = {m["source_file"] for f in (tmp_path / "lenient" / "filtered").glob("*.parquet")
+               for m in pq.read_table(f).column("metadata").to_pylist()}  # fmt: skip
+    assert sources and f"s3://{keys[1]}" not in sources and f"s3://{keys[0]}" in sources
+    strict = olm(*args, "--output", str(tmp_path / "strict"))
+    assert strict.returncode == 1 and f"s3://{keys[1]}" in strict.stderr and "Traceback" not in strict.stderr
+
+
+@pytest.mark.slow
 def test_snapshot_picks_the_paths_list_the_ratio_and_the_tags(cc_sample, tmp_path):
     """--snapshot picks the paths list, the ratio (1.0 for any crawl but 2022-49) and the tags."""
     root = tmp_path / "cc"
