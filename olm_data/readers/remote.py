@@ -35,7 +35,6 @@ node (local workers and SLURM tasks alike), with `flock`ed slot files that the O
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import errno
 import fcntl
 import hashlib
@@ -102,6 +101,11 @@ class RetryPolicy:
 def is_remote(path: str) -> bool:
     """True for what `ResumableStream` reads: http(s):// and s3:// URLs."""
     return path.startswith(("http://", "https://", "s3://"))
+
+
+def is_http(path: str) -> bool:
+    """True for http(s):// URLs: remote, and without a listing (one URL, one file)."""
+    return path.startswith(("http://", "https://"))
 
 
 class _Retry(Exception):
@@ -355,7 +359,7 @@ class HttpFiles:
 
 def url_to_files(url: str, policy: RetryPolicy | None = None) -> tuple[Any, str]:
     """fsspec's `url_to_fs`, except that http(s):// URLs get `HttpFiles` (see there)."""
-    if url.startswith(("http://", "https://")):
+    if is_http(url):
         return HttpFiles(policy), url
     from fsspec.core import url_to_fs
 
@@ -456,13 +460,15 @@ def _error_code(resp: Any) -> str:
 
 
 def _retry_after(value: str | None) -> float | None:
+    """Seconds a `Retry-After` header asks for (a number or an HTTP date), through urllib3's parser; None if absent
+    or unreadable. The wait is capped by RetryPolicy.max_backoff where it is used."""
+    from urllib3.exceptions import InvalidHeader
+    from urllib3.util.retry import Retry
+
     if not value:
         return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    with contextlib.suppress(TypeError, ValueError):
-        when = email.utils.parsedate_to_datetime(value)
-        return max(0.0, when.timestamp() - time.time())
+    with contextlib.suppress(InvalidHeader):
+        return Retry.parse_retry_after(Retry(), value)
     return None
 
 

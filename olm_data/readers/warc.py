@@ -33,7 +33,7 @@ from datatrove.utils.logging import logger
 from olm_data.errors import UsageError
 from olm_data.funnel import record_damage
 from olm_data.progress import positive_seconds
-from olm_data.readers.remote import FetchError, RetryPolicy, is_remote, open_remote
+from olm_data.readers.remote import FetchError, RetryPolicy, is_http, is_remote, open_remote
 
 #: File sampling ratios applied by default: the original OLM build of CC-MAIN-2022-49 (huggingface/olm-datasets,
 #: seed 42). Every other snapshot is read whole unless a ratio is given (OLM's 2022-33 build used 0.20).
@@ -387,7 +387,7 @@ class CommonCrawlWarcReader(BaseReader):
         for item in self.inputs:
             if not SNAPSHOT_RE.match(item) and "://" not in item and not _has_magic(item) and not os.path.exists(item):
                 raise UsageError(f"WARC input not found: {item}")
-            if is_remote(item) and _has_magic(item) and not item.startswith("s3://"):
+            if is_http(item) and _has_magic(item):
                 raise UsageError(f"cannot expand a glob over HTTP: {item} (give the files, or a snapshot name)")
         self.base_url = base_url
         self.sample_ratio = sample_ratio
@@ -449,7 +449,7 @@ class CommonCrawlWarcReader(BaseReader):
                     f"{item}: {kept:,} of {len(paths):,} {kind} files (sample ratio {ratio}, seed {self.seed})"
                 )
                 continue
-            if is_remote(item) and not item.startswith("s3://"):  # one URL, one file (HTTP has no listing)
+            if is_http(item):  # one URL, one file (HTTP has no listing)
                 found[item] = self.snapshot or _snapshot_from_path(item) or UNKNOWN_SNAPSHOT
                 continue
             fs, path = fsspec.core.url_to_fs(item)
