@@ -18,6 +18,8 @@ from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.logging import logger
 
+from olm_data.array_cache import cached_array, file_key
+
 
 class _UrlStep(BaseFilter):
     """Shared handling of documents whose URL is missing or unusable."""
@@ -118,11 +120,38 @@ def _word_list(path: Path) -> frozenset[str]:
 
 @cache
 def _blocklist_domain_hashes(tar_path: str):
-    """Sorted 64-bit xxh3 hashes of the ~4.6 M blocklisted domains (36 MB instead of ~500 MB as a Python set).
+    """Sorted 64-bit xxh3 hashes of the ~4.6 M blocklisted domains (36 MB instead of ~500 MB as a Python set),
+    and the URL blocklist (~20 k entries).
 
-    Streams the `domains` member of datatrove's tarball; never extracts anything to disk. Takes ~1 s once per
-    process. A URL's domain matches a different domain's hash with probability ~4.6e6 / 2^64 = 2.5e-13.
+    The hashes take ~2 s to compute from the tarball, so they are kept in olm-data's array cache (built once per
+    machine, memory-mapped by every task; `olm_data.array_cache`). A URL's domain matches a different domain's
+    hash with probability ~4.6e6 / 2^64 = 2.5e-13.
     """
+    import xxhash
+
+    key = f"{file_key(tar_path)}|xxhash {xxhash.VERSION}|v1"
+    hashes = cached_array("url-blocklist-domains", key, lambda: _hash_blocklist_domains(tar_path))
+    with tarfile.open(tar_path, "r:gz") as tar:
+        urls_member = _tar_member(tar, "urls")  # the tarball's first member: no pass over the 124 MB of domains
+        urls = frozenset(
+            line.strip().decode("utf-8", "replace")
+            for line in urls_member or ()
+            if line.strip()[:1] not in (b"", b"#")
+        )
+    return hashes, urls
+
+
+def _tar_member(tar: tarfile.TarFile, name: str):
+    """The member `name` of a streamed tarball, found by reading headers in order (`extractfile(name)` would
+    first index the whole archive, i.e. decompress all of it)."""
+    for member in tar:
+        if member.name == name:
+            return tar.extractfile(member)
+    return None
+
+
+def _hash_blocklist_domains(tar_path: str):
+    """Streams the `domains` member of datatrove's tarball (never extracts anything to disk) and hashes it."""
     import numpy as np
     import xxhash
 
@@ -133,7 +162,7 @@ def _blocklist_domain_hashes(tar_path: str):
         return np.fromiter(map(xxhash.xxh3_64_intdigest, lines), dtype=np.uint64, count=len(lines))
 
     with tarfile.open(tar_path, "r:gz") as tar:
-        member = tar.extractfile("domains")
+        member = _tar_member(tar, "domains")
         if member is None:
             raise FileNotFoundError(f"{tar_path} has no 'domains' member")
         parts, tail = [], b""
@@ -143,15 +172,9 @@ def _blocklist_domain_hashes(tar_path: str):
             parts.append(hash_lines(block[:cut]))
             tail = block[cut:]
         parts.append(hash_lines(tail))
-        hashes = np.concatenate(parts)
-        urls_member = tar.extractfile("urls")
-        urls = frozenset(
-            line.strip().decode("utf-8", "replace")
-            for line in urls_member or ()
-            if line.strip()[:1] not in (b"", b"#")
-        )
+    hashes = np.concatenate(parts)
     hashes.sort()
-    return hashes, urls
+    return hashes
 
 
 # built by `_load` in each process, never pickled

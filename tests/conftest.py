@@ -51,6 +51,21 @@ socket.socket.connect = _guarded_connect
 socket.socket.connect_ex = _guarded_connect_ex
 
 
+def _session_folder(tmp_path_factory) -> Path:
+    """The session's temporary folder that every pytest-xdist worker sees (each worker's own is one level down)."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def array_cache(tmp_path_factory) -> Path:
+    """olm-data's array cache (the URL blocklist's hashes, text tables) in the session's temporary folder: every
+    run of the session, in this process or a subprocess, shares it, and nothing is written to ~/.cache."""
+    folder = _session_folder(tmp_path_factory) / "array_cache"
+    os.environ["OLM_DATA_CACHE"] = str(folder)
+    return folder
+
+
 @pytest.fixture
 def s3_endpoint(tmp_path, monkeypatch):
     """A loopback server as an S3 endpoint (path-style: /<bucket>/<key>) holding the sample's WARCs as snapshot
@@ -97,9 +112,7 @@ def cc_sample(tmp_path_factory) -> tuple[Path, str]:
 
     from olm_data.cli import main
 
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # the folder every xdist worker's base temp folder lives in
+    root = _session_folder(tmp_path_factory)
     out, printed = root / "cc_sample" / "cc", root / "cc_sample" / "stdout.txt"
     with FileLock(str(root / "cc_sample.lock"), timeout=900):
         if not printed.exists():
