@@ -15,11 +15,12 @@ from datatrove.utils.logging import logger
 from datatrove.utils.stats import PipelineStats
 
 from olm_data.errors import UsageError
-from olm_data.process_startup import fast_dependency_checks
+from olm_data.process_startup import fast_dependency_checks, fast_logger_setup
 from olm_data.progress import ReportsProgress
 from olm_data.readers.remote import FetchError
 
 fast_dependency_checks()  # a worker unpickling the steps below checks their dependencies again
+fast_logger_setup()  # every task adds its own log handlers
 
 FAILURES = "failures"  # logs/<stage>/failures/<rank>.txt: why a task failed, one line (a file it could not fetch)
 MISSING = "missing"  # logs/<stage>/missing/<rank>.json: remote files a task gave up on under --allow-missing

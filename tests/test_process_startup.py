@@ -36,3 +36,27 @@ def test_the_forkserver_preloads_the_step_modules_after_main():
     assert {"datatrove.pipeline.filters.lambda_filter", "olm_data.readers.parquet", "olm_data.executors"} <= set(
         preload
     )
+
+
+def test_logger_lib_dirs_are_computed_once_and_are_loguru_own_answer(tmp_path):
+    import loguru
+    from loguru._better_exceptions import ExceptionFormatter
+
+    from olm_data.process_startup import fast_logger_setup
+
+    fast_logger_setup()
+    fast_logger_setup()  # idempotent: the cached function is not wrapped again
+    lib_dirs = ExceptionFormatter._get_lib_dirs
+    assert lib_dirs.cache_info().currsize == 1
+    assert lib_dirs() == lib_dirs.__wrapped__()  # loguru's own computation, unchanged
+    log = tmp_path / "task.log"
+    handler = loguru.logger.add(log, format="{message}")
+    try:
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            loguru.logger.exception("it failed")  # the exception formatter still renders a traceback
+    finally:
+        loguru.logger.remove(handler)
+    assert "it failed" in log.read_text() and "ValueError: boom" in log.read_text()
+    assert lib_dirs.cache_info().misses == 1
