@@ -142,6 +142,10 @@ def test_near_and_exact_duplicates_removed_and_identical_for_1_and_4_tasks(tmp_p
 
     assert key(out1) == key(out4)
     assert raw1 == raw4
+    # the buckets stage ran 1 task doing all 14 bands, then 4 tasks sharing 28 (band, hash range) units
+    for name, tasks, units in (("t1", 1, 14), ("t4", 4, 28)):
+        assert len(list((tmp_path / name / "logs" / "logs" / "minhash_buckets" / "completions").iterdir())) == tasks
+        assert len(list((tmp_path / name / "work" / "minhash" / "buckets").glob("*.pairs.npy"))) == units
 
     kept = {d["id"]: d for d in out1}
     for a, b, keep in planted:

@@ -39,7 +39,12 @@ def add_cli(subparsers) -> None:
     p.add_argument("--index", action="append", default=[], help="index of an earlier snapshot (repeatable)")
     p.add_argument("--keep-changed", action="store_true", help="keep docs that changed beyond the threshold")
     p.add_argument("--snapshot", default=None, help="this snapshot's name, for the report")
-    p.add_argument("--parts-per-band", type=int, default=1, help="bucket tasks per band (memory per task)")
+    p.add_argument(
+        "--parts-per-band",
+        type=int,
+        default=1,
+        help="bucket units per band (memory per bucket task: ~30 bytes x docs / this)",
+    )
     p.add_argument("--exclusion", default=None, help="write removed docs here, with duplicate_of_* metadata")
     _add_run_args(p)
     _add_minhash_args(p)

@@ -1,4 +1,4 @@
-"""MinHash near-dedup as four datatrove stages: signatures (N tasks) -> buckets (bands x parts tasks) ->
+"""MinHash near-dedup as four datatrove stages: signatures (N tasks) -> buckets (min(N, bands x parts) tasks) ->
 clusters (1 task) -> filter (N tasks). The same stages run in one process (`LocalPipelineExecutor`, 1 task each)
 or sharded on a cluster: every task reads and writes files under `work_folder`, and memory per task is bounded
 (signatures: one band of one task's docs at a time; buckets: one hash range of one band; clusters: only the
@@ -196,18 +196,21 @@ def _str_or_none(value: object) -> str | None:
 
 
 class MinhashBuckets(PipelineStep):
-    """Stage 2: documents sharing a band hash, for one band and one hash range (task = band * parts + part).
+    """Stage 2: documents sharing a band hash, per unit of work = one band and one hash range (unit = band * parts
+    + part). Task `rank` of `world_size` does units rank, rank + world_size, ...: bands x parts tasks do one each,
+    fewer tasks (a small run: `minhash_stages` uses at most its `tasks`) do several, one after the other, so a
+    task's memory is still one unit's.
 
-    Writes `RRRRR.pairs.npy` ((E, 2) uint64 doc refs: each group's earliest doc with every other member) and
-    `RRRRR.old.npy` (matches against earlier-snapshot indexes: doc ref, index number, index row, estimated
+    Writes per unit `UUUUU.pairs.npy` ((E, 2) uint64 doc refs: each group's earliest doc with every other member)
+    and `UUUUU.old.npy` (matches against earlier-snapshot indexes: doc ref, index number, index row, estimated
     similarity). The group "center" is chosen by (date, id hash), never by task layout, so verified pairs and
-    therefore results are the same for any number of signature tasks.
+    therefore results are the same for any number of signature or bucket tasks.
 
     Args:
         sig_folder: stage-1 folder.
         output_folder: where pair files go.
         config: MinHash parameters (same as stage 1).
-        parts_per_band: hash-range parts per band; this stage must run bands * parts_per_band tasks.
+        parts_per_band: hash-range parts per band (bands * parts_per_band units of work).
         index_folders: earlier snapshots' indexes to match against (see `index.py`).
         keep_changed: keep a doc that matched an old doc if their estimated similarity is below the threshold.
         sig_tasks: number of signature tasks (older files of higher ranks in the folder are ignored).
@@ -236,36 +239,39 @@ class MinhashBuckets(PipelineStep):
         self.sig_tasks = sig_tasks
 
     def run(self, data=None, rank: int = 0, world_size: int = 1) -> None:
-        cfg = self.config
-        if world_size != cfg.bands * self.parts_per_band:
+        units = self.config.bands * self.parts_per_band
+        if world_size > units:
             raise UsageError(
-                f"MinHash buckets must run bands x parts_per_band = {cfg.bands * self.parts_per_band} tasks, "
-                f"got {world_size}"
+                f"MinHash buckets has {units} units of work (bands x parts_per_band), got {world_size} tasks"
             )
-        band, part = divmod(rank, self.parts_per_band)
+        store = SignatureStore(self.sig_folder, self.config.num_perm)
+        for unit in range(rank, units, world_size):
+            with self.track_time(unit="unit"):
+                self._run_unit(store, unit)
+
+    def _run_unit(self, store: SignatureStore, unit: int) -> None:
+        band, part = divmod(unit, self.parts_per_band)
         lo, hi = band_range(part, self.parts_per_band)
-        store = SignatureStore(self.sig_folder, cfg.num_perm)
-        with self.track_time(unit="task"):
-            hashes, refs = [], []
-            for src_rank, path in store.band_files(band, self.sig_tasks):
-                h = load_array(store.folder, path)
-                i0, i1 = slice_sorted(h, lo, hi)
-                if i1 > i0:
-                    idx = load_span(store.folder, path.replace(".hash.npy", ".idx.npy"), i0, i1)
-                    hashes.append(np.array(h[i0:i1]))
-                    refs.append(make_ref(src_rank, np.array(idx)))
-            h = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
-            ref = np.concatenate(refs) if refs else np.zeros(0, dtype=np.uint64)
-            self.stat_update("band_entries", value=len(h))
-            pairs = self._pairs(store, h, ref)
-            save_array(self.output_folder, f"{rank:05d}.pairs.npy", pairs)
-            matches = np.zeros(0, dtype=MATCH_DTYPE)
-            if self.index_folders and len(h):
-                found = []
-                for index_no, index in enumerate(open_indexes(self.index_folders, cfg)):
-                    found.append(self._index_matches(store, index, index_no, band, lo, hi, h, ref))
-                matches = np.concatenate(found)
-            save_array(self.output_folder, f"{rank:05d}.old.npy", matches)
+        hashes, refs = [], []
+        for src_rank, path in store.band_files(band, self.sig_tasks):
+            h = load_array(store.folder, path)
+            i0, i1 = slice_sorted(h, lo, hi)
+            if i1 > i0:
+                idx = load_span(store.folder, path.replace(".hash.npy", ".idx.npy"), i0, i1)
+                hashes.append(np.array(h[i0:i1]))
+                refs.append(make_ref(src_rank, np.array(idx)))
+        h = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
+        ref = np.concatenate(refs) if refs else np.zeros(0, dtype=np.uint64)
+        self.stat_update("band_entries", value=len(h))
+        pairs = self._pairs(store, h, ref)
+        save_array(self.output_folder, f"{unit:05d}.pairs.npy", pairs)
+        matches = np.zeros(0, dtype=MATCH_DTYPE)
+        if self.index_folders and len(h):
+            found = []
+            for index_no, index in enumerate(open_indexes(self.index_folders, self.config)):
+                found.append(self._index_matches(store, index, index_no, band, lo, hi, h, ref))
+            matches = np.concatenate(found)
+        save_array(self.output_folder, f"{unit:05d}.old.npy", matches)
 
     def _pairs(self, store: SignatureStore, h: np.ndarray, ref: np.ndarray) -> np.ndarray:
         if len(h) < 2:
@@ -333,7 +339,7 @@ class MinhashClusters(PipelineStep):
         config: MinHash parameters.
         index_folders: the same indexes as stage 2.
         snapshot: name of the snapshot being deduped (written in the report for in-snapshot duplicates).
-        bucket_tasks: number of bucket tasks (older pair files of higher ranks are ignored).
+        bucket_tasks: number of bucket units, bands x parts_per_band (older pair files of higher units are ignored).
     """
 
     type = "🫂 - DEDUP"
@@ -744,8 +750,9 @@ def minhash_stages(
         config: MinHash parameters.
         index_folders: indexes of earlier snapshots (`build_index`) to drop near duplicates of.
         keep_changed: with indexes, keep a doc whose estimated similarity to the old doc is below threshold.
-        parts_per_band: split each band's hash range into this many bucket tasks (memory per bucket task is
-            about 30 bytes x docs / parts_per_band).
+        parts_per_band: split each band's hash range into this many units of bucket work (memory per bucket
+            task is about 30 bytes x docs / parts_per_band); the buckets stage runs min(tasks, bands x parts)
+            tasks.
         snapshot: this snapshot's name, for the report.
         report_path: cluster report TSV (default `<work_folder>/<name>/clusters.tsv`).
         exclusion_folder: if set, removed docs are written there (parquet) with duplicate_of_* metadata.
@@ -782,7 +789,7 @@ def minhash_stages(
         Stage(
             f"{name}_buckets",
             steps=[MinhashBuckets(sigs, buckets, config, parts_per_band, index_folders, keep_changed, tasks)],
-            tasks=config.bands * parts_per_band,
+            tasks=min(tasks, config.bands * parts_per_band),  # a task does several units when there are fewer
             workers=workers,
         ),
         Stage(
