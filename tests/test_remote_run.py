@@ -20,17 +20,26 @@ SNAPSHOT = "CC-MAIN-2099-01"
 
 
 @pytest.mark.slow
-def test_lost_file_fails_the_run_and_the_rerun_completes_byte_identical(cc_sample, tmp_path):
+def test_snapshot_run_then_a_lost_file_fails_the_run_and_the_rerun_completes_byte_identical(cc_sample, tmp_path):
+    """--snapshot picks the paths list, the ratio (1.0 for any crawl but 2022-49) and the tags; then the same run
+    with one file gone fails with its name, and the rerun after the server recovers equals the first run."""
     root = tmp_path / "cc"
     rels = crawl_layout(root, SNAPSHOT, samples.warc_files())
     out, clean = tmp_path / "run", tmp_path / "clean"
     lm = str(cc_sample[0] / "wikipedia" / "lm")  # the sample's reference LM, built once (conftest)
     with CCServer(root) as server:
-        args = ["run", CC, "--sample", "--input", SNAPSHOT, "--cc-base", server.url, "--output", str(out), "--lm", lm]
+        args = ["run", CC, "--snapshot", SNAPSHOT, "--cc-base", server.url, "--output", str(out), "--lm", lm]
         args += ["--tasks", "3", "--workers", "2", "--http-timeout", "5", "--extractor", "resiliparse", "--quiet"]
         first = olm(*args)
         assert first.returncode == 0, first.stderr[-3000:]
-        out.rename(clean)  # same output path for both runs: the dedup stages record source paths
+        assert f"{SNAPSHOT}: 3 of 3 WARC files (sample ratio 1.0, seed 42)" in first.stderr
+        snapshots = {m["snapshot"] for f in (out / "filtered").glob("*.parquet")
+                     for m in pq.read_table(f).column("metadata").to_pylist()}  # fmt: skip
+        assert snapshots == {SNAPSHOT}
+        manifest = json.loads((out / "manifest.json").read_text())
+        [entry] = [i for i in manifest["inputs"] if "snapshot" in i]
+        assert entry["snapshot"] == SNAPSHOT and entry["sample_ratio"] == 1.0 and len(entry["files"]) == 3
+        out.rename(clean)  # the reference; the runs below write where it was
 
         server.always(rels[1], Status(404))
         server.plan(rels[0], Cut(5_000), Status(503))  # healthy files that break once still come in whole
@@ -78,27 +87,6 @@ def test_s3_snapshot_with_a_lost_file_under_allow_missing(cc_sample, s3_endpoint
     assert sources and f"s3://{keys[1]}" not in sources and f"s3://{keys[0]}" in sources
     strict = olm(*args, "--output", str(tmp_path / "strict"))
     assert strict.returncode == 1 and f"s3://{keys[1]}" in strict.stderr and "Traceback" not in strict.stderr
-
-
-@pytest.mark.slow
-def test_snapshot_picks_the_paths_list_the_ratio_and_the_tags(cc_sample, tmp_path):
-    """--snapshot picks the paths list, the ratio (1.0 for any crawl but 2022-49) and the tags."""
-    root = tmp_path / "cc"
-    crawl_layout(root, SNAPSHOT, samples.warc_files())
-    snap = tmp_path / "snap"
-    with CCServer(root) as server:
-        proc = olm(
-            "run", CC, "--snapshot", SNAPSHOT, "--cc-base", server.url, "--output", str(snap),
-            "--lm", str(cc_sample[0] / "wikipedia" / "lm"), "--extractor", "resiliparse",
-        )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert f"{SNAPSHOT}: 3 of 3 WARC files (sample ratio 1.0, seed 42)" in proc.stderr
-    snapshots = {m["snapshot"] for f in (snap / "filtered").glob("*.parquet")
-                 for m in pq.read_table(f).column("metadata").to_pylist()}  # fmt: skip
-    assert snapshots == {SNAPSHOT}
-    manifest = json.loads((snap / "manifest.json").read_text())
-    [entry] = [i for i in manifest["inputs"] if "snapshot" in i]
-    assert entry["snapshot"] == SNAPSHOT and entry["sample_ratio"] == 1.0 and len(entry["files"]) == 3
 
 
 def context(tmp_path, *argv):

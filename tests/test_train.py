@@ -318,24 +318,43 @@ def train_losses_exist(run: Path) -> bool:
     return path.exists() and '"train"' in path.read_text()
 
 
-@pytest.mark.slow
-def test_ddp_two_cpu_processes_match_gradient_accumulation(corpus, tmp_path):
-    common = "--seq-len 32 --batch-size 16 --steps 4 --warmup 1 --log-every 1 --eval-every 2".split()
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2"]
-    cmd = torchrun + _cli(*_micro_flags(corpus, tmp_path / "ddp", *common))[1:]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+# 64 steps of a 2-process run: the stop test's signal lands after the first checkpoint (step 4), long before the end
+DDP_FLAGS = "--seq-len 32 --batch-size 16 --steps 64 --warmup 5 --eval-every 0 --ckpt-every 4".split()
+
+
+@pytest.fixture(scope="module")
+def ddp_run(corpus, tmp_path_factory) -> Path:
+    """A whole 2-process CPU run (the launcher's `--nproc-per-node 2`), every step logged: what a single process
+    with gradient accumulation must match, and what a stopped-and-resumed run must end equal to."""
+    run = tmp_path_factory.mktemp("ddp") / "full"
+    launch = [*_cli(), "--nproc-per-node", "2"]
+    done = subprocess.run(
+        launch[:4] + _micro_flags(corpus, run, *DDP_FLAGS, "--log-every", "1") + launch[4:],
+        env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    single = pretrain(
-        micro_config(corpus, tmp_path / "single", steps=4, warmup=1, log_every=1, eval_every=2, grad_accum=2)
-    )
-    ddp, one = train_losses(tmp_path / "ddp"), train_losses(tmp_path / "single")
-    assert sorted(ddp) == [1, 2, 3, 4]
+    return run
+
+
+@pytest.mark.slow
+def test_ddp_two_cpu_processes_match_gradient_accumulation(corpus, ddp_run, tmp_path):
+    single = micro_config(corpus, tmp_path / "single", steps=64, warmup=5, log_every=1, eval_every=0, grad_accum=2)
+    single.ckpt_every = 4
+    pretrain(single)
+    ddp, one = train_losses(ddp_run), train_losses(tmp_path / "single")
+    assert sorted(ddp) == list(range(1, 65))
     for s in ddp:
         assert ddp[s] == pytest.approx(one[s], rel=1e-4)
-    eval_rows = [json.loads(x) for x in (tmp_path / "ddp/metrics.jsonl").read_text().splitlines() if '"eval"' in x]
-    assert eval_rows[-1]["eval_loss"] == pytest.approx(single["eval_loss"], rel=1e-4)
-    assert (tmp_path / "ddp/model.safetensors").exists()
+    a = torch.load(ddp_run / "checkpoints/step-00000064.pt", weights_only=True)["model"]
+    b = torch.load(tmp_path / "single/checkpoints/step-00000064.pt", weights_only=True)["model"]
+    assert all(torch.allclose(a[k], b[k], rtol=1e-3, atol=1e-5) for k in a)
+    evals = [
+        [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if '"eval"' in x][-1]
+        for run in (ddp_run, tmp_path / "single")
+    ]
+    assert evals[0]["step"] == evals[1]["step"] == 64  # the final evaluation
+    assert evals[0]["eval_loss"] == pytest.approx(evals[1]["eval_loss"], rel=1e-4)
+    assert (ddp_run / "model.safetensors").exists()
 
 
 # ---- first-GPU-run fixes (issue 17), checked on CPU ---------------------------------------------------------
@@ -397,21 +416,14 @@ def test_max_micro_batch_accumulates_the_same_step(corpus, tmp_path):
 
 
 @pytest.mark.slow
-def test_two_processes_stopped_on_a_non_log_step_exit_75_and_resume_exactly(corpus, tmp_path):
-    """SIGTERM to the launcher mid-step: every rank stops at the same step, checkpoints, and it exits 75."""
+def test_two_processes_stopped_on_a_non_log_step_exit_75_and_resume_exactly(corpus, ddp_run, tmp_path):
+    """SIGTERM to the launcher mid-step: every rank stops at the same step, checkpoints, and it exits 75; the
+    resumed run ends equal to the run that was never stopped (which logged every step: logging changes nothing)."""
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    # 64 steps: the signal lands after the first checkpoint (step 4), long before the end, at a fraction of the cost
-    common = "--seq-len 32 --batch-size 16 --steps 64 --warmup 5 --log-every 1000 --eval-every 0 --ckpt-every 4"
     launch = [*_cli(), "--nproc-per-node", "2"]
-    full = subprocess.run(
-        launch[:4] + _micro_flags(corpus, tmp_path / "full", *common.split()) + launch[4:],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert full.returncode == 0, full.stdout[-3000:] + full.stderr[-3000:]
-
     run = tmp_path / "part"
     proc = subprocess.Popen(
-        launch[:4] + _micro_flags(corpus, run, *common.split()) + launch[4:],
+        launch[:4] + _micro_flags(corpus, run, *DDP_FLAGS, "--log-every", "1000") + launch[4:],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.time() + 120
@@ -427,7 +439,7 @@ def test_two_processes_stopped_on_a_non_log_step_exit_75_and_resume_exactly(corp
         [*launch, "--resume", str(run), "--no-tensorboard"], env=env, capture_output=True, text=True, timeout=300
     )
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
-    a = torch.load(tmp_path / "full/checkpoints/step-00000064.pt", weights_only=True)
+    a = torch.load(ddp_run / "checkpoints/step-00000064.pt", weights_only=True)
     b = torch.load(run / "checkpoints/step-00000064.pt", weights_only=True)
     assert all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"])
 
