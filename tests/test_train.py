@@ -477,6 +477,21 @@ def test_a_ddp_rank_ends_without_torch_destructors(monkeypatch, tmp_path):
         rank_flags.func(rank_flags)
 
 
+def test_the_end_of_a_run_waits_for_every_rank_but_leaves_the_groups_to_the_exit(tmp_path):
+    """Destroying a gloo group (or dropping its last reference when `pretrain` returns) can deadlock on the GIL:
+    a 2-rank run once hung after its last step. The end of a run only waits at a barrier."""
+    import torch.distributed as dist
+
+    from olm_data.trainer.distributed import Processes, end_processes
+
+    dist.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
+    try:
+        end_processes(Processes(rank=0, world=2, device=torch.device("cpu")))  # the multi-rank branch
+        assert dist.is_initialized()
+    finally:
+        dist.destroy_process_group()  # here nothing is in flight: no deadlock to fear
+
+
 def test_batch_loader_reuses_a_ring_of_host_buffers_and_reads_the_right_rows(corpus):
     shards = D.TokenShards(corpus[0], 32)
     order = D.RowOrder(shards.rows, 64, seed=3)

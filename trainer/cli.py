@@ -101,10 +101,11 @@ def exit_rank(code: int) -> None:
     """End a DDP rank whose run is over (checkpoints, metrics and export written and closed) without running
     torch's process-group destructors.
 
-    Freeing the DDP model after the group is destroyed runs `~ProcessGroupGloo`, which joins its worker thread
-    while holding the GIL; if that thread is still releasing the last collective's tensors it waits for the GIL:
-    the rank hangs forever after its work is done, and the launcher (or SLURM) with it. Seen on CPU with 2 ranks
-    under load; the stop vote runs on a gloo group on GPUs too. The OS frees what the destructors would.
+    Destroying a process group runs `~ProcessGroupGloo`, which joins its worker thread while holding the GIL; if
+    that thread is still releasing the last collective's tensors it waits for the GIL: the rank hangs forever after
+    its work is done, and the launcher (or SLURM) with it. Seen on CPU with 2 ranks under load; the stop vote runs
+    on a gloo group on GPUs too. `pretrain` therefore never destroys its groups (`end_processes`) and the process
+    ends here, before Python's exit would; the OS frees what the destructors would.
     """
     import logging
 

@@ -14,12 +14,11 @@ from olm_data.errors import UsageError
 
 @dataclass
 class Processes:
-    """This process's place in the run: rank, world size, the device it drives and the process group it made."""
+    """This process's place in the run: rank, world size and the device it drives."""
 
     rank: int
     world: int
     device: Any  # torch.device
-    own_group: bool  # init_process_group was called here, so destroy_process_group is ours too
 
     @property
     def master(self) -> bool:
@@ -47,20 +46,24 @@ def start_processes(device_name: str) -> Processes:
         raise UsageError(f"--device {device_name}: no CUDA GPU is visible; use --device cpu")
     if cuda:
         torch.cuda.set_device(device)
-    own_group = world > 1 and not dist.is_initialized()
-    if own_group:
+    if world > 1 and not dist.is_initialized():
         dist.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=world)
-    return Processes(rank, world, device, own_group)
+    return Processes(rank, world, device)
 
 
 def end_processes(procs: Processes) -> None:
-    """Wait for every rank, then leave the process group if start_processes made it."""
+    """Wait for every rank. The process group is left in place, never destroyed here.
+
+    Why: destroying a gloo group while this thread holds the GIL (`destroy_process_group`, or dropping the last
+    reference, e.g. the DDP model's reducer when `pretrain` returns) runs `~ProcessGroupGloo`, which joins gloo's
+    worker thread; if that thread is still freeing the last collective's tensors it needs the GIL: the rank hangs
+    forever after its work is done (seen on CPU with 2 ranks, about one run in ten under load). A rank process ends
+    with `cli.exit_rank`, which skips the destructors; the OS frees what they would.
+    """
     import torch.distributed as dist
 
     if procs.world > 1:
         dist.barrier()
-        if procs.own_group:
-            dist.destroy_process_group()
 
 
 def distributed_env() -> tuple[int, int, int]:

@@ -281,7 +281,7 @@ def pretrain(config: TrainConfig, resume: bool = False) -> dict[str, Any]:
                     break
             if stop_vote is not None:
                 stop_vote[0].wait()  # every rank started the same votes: finish the last one before leaving
-                dist.destroy_process_group(stop_group)
+                # the stop group stays registered, as the main one does (see end_processes: no destructor here)
     finally:
         loader.close()
         metrics.close()
