@@ -7,7 +7,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from datasketch import MinHash
 from text_fixtures import vocabulary
 
 from olm_data.dedup import text as T
@@ -53,6 +52,8 @@ def row(doc_id: str, text: str, date: str, url: str | None = None) -> dict:
 
 @pytest.mark.parametrize("num_perm,seed", [(112, 1), (64, 7), (256, 42)])
 def test_signatures_equal_datasketch(num_perm, seed):
+    from datasketch import MinHash  # here, not at collection: it imports scipy (~1 s in every pytest-xdist worker)
+
     rng = random.Random(seed)
     vocab = vocabulary(500)
     texts = [make_doc(rng, vocab, rng.randint(1, 300)) for _ in range(20)] + ["", "two words", "Ünïcode, 1999!"]
@@ -67,6 +68,8 @@ def test_signatures_equal_datasketch(num_perm, seed):
 
 
 def test_sha1_scheme_equals_datasketch_defaults():
+    from datasketch import MinHash
+
     rng = random.Random(5)
     vocab = vocabulary(300)
     texts = [make_doc(rng, vocab, 60) for _ in range(5)]

@@ -9,11 +9,11 @@ import pytest
 
 from olm_data.trainer.glue_metrics import accuracy, f1_binary, matthews, pearson, spearman
 
-metrics = pytest.importorskip("sklearn.metrics")
-stats = pytest.importorskip("scipy.stats")
-
 
 def reference(name: str, preds: np.ndarray, labels: np.ndarray) -> float:
+    # imported here, not at collection: scikit-learn and scipy take ~1.5 s to import in every pytest-xdist worker
+    metrics = pytest.importorskip("sklearn.metrics")
+    stats = pytest.importorskip("scipy.stats")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # constant inputs: scipy warns and returns NaN, as we do
         if name == "accuracy":
