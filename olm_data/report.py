@@ -211,9 +211,13 @@ def find_cluster_sizes(output: Path) -> tuple[Counter, str] | None:
 
 
 # ------------------------------------------------------------------------------------------------- plots
+PNG_OPTIONS = {"compress_level": 1}
+
+
 def _png(fig: Any) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight", metadata={"Software": None})
+    # zlib level 1: a third less CPU per run than the default 6, for ~10% more bytes
+    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
     import matplotlib.pyplot as plt
 
     plt.close(fig)

@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# the suite starts a few hundred Python processes (CLI runs, pipeline tasks, Slurm jobs): let them cache bytecode
+export PYTHONDONTWRITEBYTECODE=
 .venv/bin/python -m pytest -q "$@"

@@ -51,15 +51,20 @@ socket.socket.connect = _guarded_connect
 socket.socket.connect_ex = _guarded_connect_ex
 
 
-# pytest-xdist (`--dist loadscope`) hands out whole test files in collection order, so a long file collected last
-# would run alone at the end. The longest start first, the short ones fill in around them; the Slurm file first of
-# all, as it mostly waits on the cluster while another worker uses the cores.
+# pytest-xdist (`--dist loadscope --no-loadscope-reorder`, pyproject.toml) hands out whole test files in collection
+# order, so a long file collected last would run alone at the end. The longest start first and the short ones fill
+# in around them; the Slurm file first of all, as it mostly waits on the cluster while the other workers use the
+# cores. For the same reason there is one worker more than cores (`-n auto`).
 LONG_FILES_FIRST = ("test_slurm.py", "test_train.py", "test_remote_run.py", "test_cli.py", "test_glue.py")
 
 
 def pytest_collection_modifyitems(config, items) -> None:
     rank = {name: i for i, name in enumerate(LONG_FILES_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order kept within a rank
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    return (os.cpu_count() or 1) + 1
 
 
 def _session_folder(tmp_path_factory) -> Path:
