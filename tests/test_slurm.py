@@ -126,13 +126,14 @@ def test_no_slurm_is_a_one_line_error(tmp_path):
 # ------------------------------------------------------------------------------------------------- real cluster
 @needs_slurm
 def test_sample_as_array_jobs_equals_local_run(cc_sample, tmp_path):
-    # both runs write to the same path (the local one is moved away first), so the manifests compare equal too
+    # one task per stage (the tests below run arrays of several tasks): 15 array jobs chained by dependencies.
+    # Both runs write to the same path (the local one is moved away first), so the manifests compare equal too
     out, local = tmp_path / "run", tmp_path / "local"
     lm = ("--lm", str(cc_sample[0] / "wikipedia" / "lm"))  # the sample's reference LM, built once (conftest)
-    assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "2", "--workers", "2", *lm]) == 0
+    assert main(["run", CC, "--sample", "--output", str(out), "--tasks", "1", *lm]) == 0
     out.rename(local)
     proc = olm(
-        *("run", CC, "--sample", "--executor", "slurm", "--output", str(out), "--tasks", "2", *lm),
+        *("run", CC, "--sample", "--executor", "slurm", "--output", str(out), "--tasks", "1", *lm),
         *("--mem-per-cpu-gb", "1", "--wait", "--poll-seconds", "1"),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -143,7 +144,7 @@ def test_sample_as_array_jobs_equals_local_run(cc_sample, tmp_path):
     assert all(len(ids) == 1 for ids in jobs)  # one array job per stage
     assert f"squeue -j {','.join(ids[0] for ids in jobs)}," in proc.stdout  # how to follow them (+ end-of-run job)
     script = (out / "logs" / "filter" / "launch_script.slurm").read_text()
-    assert "#SBATCH --array=0-1" in script and "--qos" not in script and "--partition" not in script
+    assert "#SBATCH --array=0-0" in script and "--qos" not in script and "--partition" not in script
     assert f"source {Path(sys.prefix) / 'bin' / 'activate'}" in script
     filter_job = jobs[stages.index("filter")][0]
     assert list((out / "logs" / "filter" / "slurm_logs").glob(f"{filter_job}_*.out"))
