@@ -1,7 +1,10 @@
 """The array cache: built once, then read back; a changed key, a damaged file or a read-only folder still give the
 right array (never a stale one, never a crash)."""
 
+import functools
+import multiprocessing
 import os
+import time
 
 import numpy as np
 import pytest
@@ -33,7 +36,7 @@ def test_built_once_then_read_back_memory_mapped(cache):
     assert calls == [1]
     assert isinstance(again, np.memmap) and not again.flags.writeable
     assert np.array_equal(first, again) and again.dtype == np.int64
-    assert [p.name[:6] for p in cache.iterdir()] == ["thing-"] and not list(cache.glob(".*"))  # no temp file left
+    assert [p.name[:6] for p in cache.glob("*.npy")] == ["thing-"] and not list(cache.glob(".*"))  # no temp file
 
 
 def test_another_key_is_another_array(cache):
@@ -41,17 +44,38 @@ def test_another_key_is_another_array(cache):
     build2, calls2 = counting_build(2)
     cached_array("thing", "k1", build1)
     assert np.array_equal(cached_array("thing", "k2", build2), np.arange(5) * 2)
-    assert calls1 == calls2 == [1] and len(list(cache.iterdir())) == 2
+    assert calls1 == calls2 == [1] and len(list(cache.glob("*.npy"))) == 2
 
 
 def test_damaged_file_is_rebuilt_and_replaced(cache):
     build, calls = counting_build(7)
     cached_array("thing", "k", build)
-    (path,) = cache.iterdir()
+    (path,) = cache.glob("*.npy")
     path.write_bytes(path.read_bytes()[:20])  # cut inside the header
     assert np.array_equal(cached_array("thing", "k", build), np.arange(5) * 7)
     assert np.array_equal(cached_array("thing", "k", build), np.arange(5) * 7)
     assert calls == [1, 1]
+
+
+def _slow_build(log: str) -> np.ndarray:
+    with open(log, "a") as f:
+        f.write("built\n")
+    time.sleep(0.5)
+    return np.arange(3)
+
+
+def _task(args: tuple[str, str]) -> list[int]:
+    folder, log = args
+    os.environ["OLM_DATA_CACHE"] = folder
+    return cached_array("shared", "k", functools.partial(_slow_build, log)).tolist()
+
+
+def test_tasks_that_start_together_build_it_once(cache, tmp_path):
+    log = tmp_path / "builds.txt"
+    with multiprocessing.get_context("fork").Pool(3) as pool:
+        results = pool.map(_task, [(str(cache), str(log))] * 3)
+    assert results == [[0, 1, 2]] * 3
+    assert log.read_text() == "built\n"  # one task built it, the two others waited and read its file
 
 
 def test_unwritable_folder_builds_in_memory(tmp_path, monkeypatch):
