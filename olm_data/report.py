@@ -1,6 +1,6 @@
 """`olm-data report OUT`: one self-contained HTML page about a run, written as OUT/report.html after every run.
 
-People would rather look than read: each section is a matplotlib plot (PNG inlined as base64, so the page needs no
+People would rather look than read: each section is a matplotlib plot (SVG inlined as base64, so the page needs no
 network and no other file) with the numbers behind it in a table. Sections:
 
 * funnel: documents in/out and text size (characters) after every step (`OUT/stats.json`);
@@ -211,17 +211,20 @@ def find_cluster_sizes(output: Path) -> tuple[Counter, str] | None:
 
 
 # ------------------------------------------------------------------------------------------------- plots
-PNG_OPTIONS = {"compress_level": 1}
+PNG_OPTIONS = {"compress_level": 1}  # the PNG files next to a run (zlib level 1: a third less CPU, ~10% more bytes)
 
 
-def _png(fig: Any) -> str:
-    buf = io.BytesIO()
-    # zlib level 1: a third less CPU per run than the default 6, for ~10% more bytes
-    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
+def _svg(fig: Any) -> str:
+    """The figure as base64 SVG for an <img>: vector plots, sharp at any zoom, ~25% less CPU than a PNG of it and
+    smaller. Text stays text (`svg.fonttype` none) and element ids are salted with a constant, so the same numbers
+    give the same bytes."""
     import matplotlib.pyplot as plt
 
+    buf = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "olm-data"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return base64.b64encode(buf.getvalue().encode("utf-8")).decode("ascii")
 
 
 def _barh(labels: list[str], series: dict[str, list[float]], title: str, xlabel: str, log: bool = False) -> str:
@@ -240,7 +243,7 @@ def _barh(labels: list[str], series: dict[str, list[float]], title: str, xlabel:
     if len(series) > 1:
         ax.legend(loc="lower right")
     ax.grid(axis="x", alpha=0.3)
-    return _png(fig)
+    return _svg(fig)
 
 
 def _funnel_rows(stats: dict[str, Any]) -> tuple[list[list[Any]], list[list[Any]]]:
@@ -290,7 +293,7 @@ def _funnel(stats: dict[str, Any], title: str = "") -> tuple[str, list[list[Any]
     b.set_title("text size after each step (characters)")
     for ax in (a, b):
         ax.grid(axis="x", alpha=0.3)
-    return _png(fig), rows
+    return _svg(fig), rows
 
 
 def _histogram(values: list[float], title: str, xlabel: str, log: bool, cuts: dict[str, float] | None = None):
@@ -329,7 +332,7 @@ def _plot_hist(edges: list[float], counts: list[float], title: str, xlabel: str,
     ax.set_xlabel(xlabel)
     ax.set_ylabel("documents")
     ax.grid(axis="y", alpha=0.3)
-    return _png(fig)
+    return _svg(fig)
 
 
 # ------------------------------------------------------------------------------------------------- html
@@ -346,8 +349,8 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _section(anchor: str, title: str, png: str | None, table: str, note: str = "") -> str:
-    img = f'<img alt="{html.escape(title)}" src="data:image/png;base64,{png}">' if png else ""
+def _section(anchor: str, title: str, svg: str | None, table: str, note: str = "") -> str:
+    img = f'<img alt="{html.escape(title)}" src="data:image/svg+xml;base64,{svg}">' if svg else ""
     note_html = f'<p class="note">{html.escape(note)}</p>' if note else ""
     return f'<section id="{anchor}"><h2>{html.escape(title)}</h2>{note_html}{img}{table}</section>'
 
@@ -424,14 +427,14 @@ def _sec_funnel(output: Path, manifest: dict, source: str | None) -> list[str]:
         funnel = _funnel(group, label if len(groups) > 1 else "")
         if not funnel:
             continue
-        png, rows = funnel
+        plot, rows = funnel
         table = _table(["step", "documents in", "documents out", "characters out"], rows)
         note = (
             f"{label}: documents entering and leaving every step that passes them on, in pipeline order; "
             "the table lists every step."
         )
         title = "Funnel" if len(groups) == 1 else f"Funnel: {label}"
-        out.append(_section("funnel" if i == 0 else f"funnel-{i}", title, png, table, note))
+        out.append(_section("funnel" if i == 0 else f"funnel-{i}", title, plot, table, note))
     return out or [_missing("funnel", "Funnel", "no step passed documents on")]
 
 
@@ -446,8 +449,10 @@ def _sec_drops(output: Path, manifest: dict, source: str | None) -> list[str]:
     if not rows:
         return [_missing("drops", "Drop reasons", "no step dropped any document (or no stats.json)")]
     rows.sort(key=lambda r: -r[2])
-    png = _barh([r[0] for r in rows], {"documents": [r[2] for r in rows]}, "documents dropped, by reason", "documents")
-    return [_section("drops", "Drop reasons", png, _table(["reason", "step", "documents"], rows))]
+    plot = _barh(
+        [r[0] for r in rows], {"documents": [r[2] for r in rows]}, "documents dropped, by reason", "documents"
+    )
+    return [_section("drops", "Drop reasons", plot, _table(["reason", "step", "documents"], rows))]
 
 
 def _sec_health(output: Path, manifest: dict, source: str | None) -> list[str]:
@@ -495,33 +500,33 @@ def _sec_docs(output: Path, manifest: dict, source: str | None) -> list[str]:
         series = {"kept": [kept[lang] for lang in langs]}
         if rejected:
             series["rejected"] = [rejected[lang] for lang in langs]
-        png = _barh(langs, series, "documents per language (fastText LID)", "documents")
+        plot = _barh(langs, series, "documents per language (fastText LID)", "documents")
         rows = [[lang, kept[lang], rejected[lang] if rejected else None] for lang in langs]
         note = scope + (
             "; rejected documents from OUT/rejected/"
             if rejected
             else "; run with --keep-rejected to see the dropped languages"
         )
-        out.append(_section("languages", "Language mix", png, _table(["language", "kept", "rejected"], rows), note))
+        out.append(_section("languages", "Language mix", plot, _table(["language", "kept", "rejected"], rows), note))
     else:
         out.append(_missing("languages", "Language mix", "the documents carry no `language` metadata"))
     if n:
         wide = max(docs["length"]) > 20 * max(1, min(docs["length"]))
         xlabel = "characters (log scale)" if wide else "characters"
-        png, bins = _histogram(docs["length"], "document length", xlabel, log=wide)
+        plot, bins = _histogram(docs["length"], "document length", xlabel, log=wide)
         import numpy as np
 
         q = np.percentile(np.asarray(docs["length"], dtype=float), [0, 10, 50, 90, 100])
         rows = [["min", q[0]], ["p10", q[1]], ["median", q[2]], ["p90", q[3]], ["max", q[4]], ["documents", n]]
-        out.append(_section("lengths", "Document length", png, _table(["statistic", "characters"], rows), scope))
+        out.append(_section("lengths", "Document length", plot, _table(["statistic", "characters"], rows), scope))
     else:
         out.append(_missing("lengths", "Document length", f"{folder} holds no documents"))
     hosts = Counter(_host(u) for u in docs["url"] if u)
     if hosts:
         top = hosts.most_common(TOP_N)
-        png = _barh([h for h, _ in top], {"documents": [c for _, c in top]}, f"top {len(top)} domains", "documents")
+        plot = _barh([h for h, _ in top], {"documents": [c for _, c in top]}, f"top {len(top)} domains", "documents")
         rows = [[h, c, c / n] for h, c in top]
-        out.append(_section("domains", "Top domains", png, _table(["domain", "documents", "share"], rows), scope))
+        out.append(_section("domains", "Top domains", plot, _table(["domain", "documents", "share"], rows), scope))
     else:
         out.append(_missing("domains", "Top domains", "the documents carry no `url` metadata"))
     return out
@@ -536,24 +541,24 @@ def _sec_perplexity(output: Path, manifest: dict, source: str | None) -> list[st
     found = find_perplexity(output)
     if found:
         log = found["edges"][0] > 0 and found["edges"][-1] / max(found["edges"][0], 1e-9) > 50
-        png = _plot_hist(found["edges"], found["counts"], "perplexity", "perplexity", log, found["cuts"])
+        plot = _plot_hist(found["edges"], found["counts"], "perplexity", "perplexity", log, found["cuts"])
         rows = _coarse_bins(found["edges"], found["counts"])
         cut_rows = _table(
             ["cut point", "perplexity"], [[k, v] for k, v in sorted(found["cuts"].items(), key=lambda kv: kv[1])]
         )
         note = f"from {found['file']}"
         return [
-            _section("perplexity", "Perplexity", png, cut_rows + _table(["perplexity bin", "documents"], rows), note)
+            _section("perplexity", "Perplexity", plot, cut_rows + _table(["perplexity bin", "documents"], rows), note)
         ]
     folder = corpus_folder(output, manifest, source)
     values = read_docs(folder)["perplexity"] if folder and folder.is_dir() else []
     values = [v for v in values if isinstance(v, int | float)]
     if values:
-        png, bins = _histogram(values, "perplexity of the kept documents", "perplexity (log scale)", log=True)
+        plot, bins = _histogram(values, "perplexity of the kept documents", "perplexity (log scale)", log=True)
         rows = [[f"{a:.4g}", int(c)] for a, c in bins]
         return [
             _section(
-                "perplexity", "Perplexity", png, _table(["bin start", "documents"], rows), "from document metadata"
+                "perplexity", "Perplexity", plot, _table(["bin start", "documents"], rows), "from document metadata"
             )
         ]
     return [
@@ -595,7 +600,7 @@ def _sec_clusters(output: Path, manifest: dict, source: str | None) -> list[str]
     ax.set_title("near-duplicate cluster sizes")
     rows = [[k, sizes[k], k * sizes[k]] for k in keys]
     table = _table(["cluster size", "clusters", "documents"], rows)
-    return [_section("clusters", "Duplicate clusters", _png(fig), table, note)]
+    return [_section("clusters", "Duplicate clusters", _svg(fig), table, note)]
 
 
 def write_report(output: str | os.PathLike, path: str | os.PathLike | None = None, source: str | None = None) -> Path:

@@ -98,7 +98,7 @@ def test_every_section_has_a_plot_and_its_numbers(run_output):
     assert "http://" not in page.replace("https://site", "") and "<script" not in page  # self-contained, static
     for anchor in SECTIONS:
         assert '<img alt="' in section(page, anchor), f"section {anchor} has no plot"
-    assert page.count("data:image/png;base64,") == len(SECTIONS)
+    assert page.count("data:image/svg+xml;base64,") == len(SECTIONS)
     funnel = section(page, "funnel")
     assert "filter: FILTER: fastText language ID</td><td>120</td><td>100</td><td>500,000" in funnel
     assert "lid_not_in_languages</td><td>filter: FILTER: fastText language ID</td><td>20" in section(page, "drops")
