@@ -26,11 +26,11 @@ from typing import Any
 from olm_data.errors import UsageError
 from olm_data.locking import lock_output
 from olm_data.process_startup import fast_dependency_checks
+from olm_data.readers.remote import is_url
 from olm_data.runtime import RunContext, default_output, finalize_output, positive_int, run_stages
 from olm_data.stage import Stage
 
 SNAPSHOT_NAME = re.compile(r"^CC-MAIN-\d{4}-\d{2}$")
-URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 def check_inputs(inputs: list[str]) -> None:
@@ -39,7 +39,7 @@ def check_inputs(inputs: list[str]) -> None:
     An existing file or folder is taken literally before any glob expansion: `x y [1].warc.gz` is that file.
     """
     for item in inputs:
-        if URL_SCHEME.match(item) or SNAPSHOT_NAME.match(item) or os.path.exists(os.path.expanduser(item)):
+        if is_url(item) or SNAPSHOT_NAME.match(item) or os.path.exists(os.path.expanduser(item)):
             continue
         if not glob.glob(os.path.expanduser(item)):
             raise UsageError(f"input not found: {item}")

@@ -102,8 +102,9 @@ def _config(args: argparse.Namespace):
 
 def _check_input(path: str) -> None:
     from olm_data.errors import UsageError
+    from olm_data.readers.remote import is_url
 
-    if "://" not in path and not os.path.isdir(path):
+    if not is_url(path) and not os.path.isdir(path):
         raise UsageError(f"input folder {path} does not exist")
 
 

@@ -20,10 +20,11 @@ def run_stages(stages: Sequence, logging_dir: str, tasks: int = 1, workers: int 
         workers: parallel worker processes for stages that leave `workers` unset (1 = in this process).
     """
     from olm_data.errors import UsageError
+    from olm_data.readers.remote import is_url
     from olm_data.runtime import RunContext
     from olm_data.runtime import run_stages as run_pipeline_stages
 
-    if "://" in str(logging_dir):  # datatrove's completion markers and stats.json go through local paths here
+    if is_url(logging_dir):  # datatrove's completion markers and stats.json go through local paths here
         raise UsageError(
             f"logs at {logging_dir}: work or index folders may be remote (s3://...), logs must be a local or shared "
             "folder: give --logs"

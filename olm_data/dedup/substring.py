@@ -42,6 +42,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from olm_data.dedup.store import groups
 from olm_data.errors import UsageError
+from olm_data.readers.remote import is_url
 from olm_data.runtime import rejected_writer
 
 MODES = ("document", "spans")
@@ -330,7 +331,7 @@ def substring_dedup_stages(
     _check(k, mode)
     if tasks < 1:
         raise UsageError("tasks must be >= 1")
-    if "://" in str(work_folder):  # os/numpy paths below: a URL would become a local folder named like it
+    if is_url(work_folder):  # os/numpy paths below: a URL would become a local folder named like it
         raise UsageError(f"substring dedup needs a local or shared folder for its work files, not {work_folder}")
     partitions = partitions or tasks
     work = os.path.join(work_folder, name)

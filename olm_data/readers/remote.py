@@ -98,6 +98,14 @@ class RetryPolicy:
         return wait
 
 
+_URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def is_url(path: str | os.PathLike) -> bool:
+    """True for any fsspec URL (`s3://`, `https://`, `memory://`, ...): not a local or shared folder's path."""
+    return bool(_URL_SCHEME.match(str(path)))
+
+
 def is_remote(path: str) -> bool:
     """True for what `ResumableStream` reads: http(s):// and s3:// URLs."""
     return path.startswith(("http://", "https://", "s3://"))

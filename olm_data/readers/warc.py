@@ -33,7 +33,7 @@ from datatrove.utils.logging import logger
 from olm_data.errors import UsageError
 from olm_data.funnel import record_damage
 from olm_data.progress import positive_seconds
-from olm_data.readers.remote import FetchError, RetryPolicy, is_http, is_remote, open_remote
+from olm_data.readers.remote import FetchError, RetryPolicy, is_http, is_remote, is_url, open_remote
 
 #: File sampling ratios applied by default: the original OLM build of CC-MAIN-2022-49 (huggingface/olm-datasets,
 #: seed 42). Every other snapshot is read whole unless a ratio is given (OLM's 2022-33 build used 0.20).
@@ -385,7 +385,7 @@ class CommonCrawlWarcReader(BaseReader):
         if snapshot is not None and not SNAPSHOT_RE.match(snapshot):
             raise UsageError(f"snapshot must look like CC-MAIN-2022-49, got {snapshot!r}")
         for item in self.inputs:
-            if not SNAPSHOT_RE.match(item) and "://" not in item and not _has_magic(item) and not os.path.exists(item):
+            if not SNAPSHOT_RE.match(item) and not is_url(item) and not _has_magic(item) and not os.path.exists(item):
                 raise UsageError(f"WARC input not found: {item}")
             if is_http(item) and _has_magic(item):
                 raise UsageError(f"cannot expand a glob over HTTP: {item} (give the files, or a snapshot name)")
