@@ -245,11 +245,12 @@ class MinhashBuckets(PipelineStep):
                 f"MinHash buckets has {units} units of work (bands x parts_per_band), got {world_size} tasks"
             )
         store = SignatureStore(self.sig_folder, self.config.num_perm)
+        indexes = open_indexes(self.index_folders, self.config)  # once per task, whatever its number of units
         for unit in range(rank, units, world_size):
             with self.track_time(unit="unit"):
-                self._run_unit(store, unit)
+                self._run_unit(store, indexes, unit)
 
-    def _run_unit(self, store: SignatureStore, unit: int) -> None:
+    def _run_unit(self, store: SignatureStore, indexes: list[MinhashIndex], unit: int) -> None:
         band, part = divmod(unit, self.parts_per_band)
         lo, hi = band_range(part, self.parts_per_band)
         hashes, refs = [], []
@@ -266,10 +267,8 @@ class MinhashBuckets(PipelineStep):
         pairs = self._pairs(store, h, ref)
         save_array(self.output_folder, f"{unit:05d}.pairs.npy", pairs)
         matches = np.zeros(0, dtype=MATCH_DTYPE)
-        if self.index_folders and len(h):
-            found = []
-            for index_no, index in enumerate(open_indexes(self.index_folders, self.config)):
-                found.append(self._index_matches(store, index, index_no, band, lo, hi, h, ref))
+        if indexes and len(h):
+            found = [self._index_matches(store, index, no, band, lo, hi, h, ref) for no, index in enumerate(indexes)]
             matches = np.concatenate(found)
         save_array(self.output_folder, f"{unit:05d}.old.npy", matches)
 
