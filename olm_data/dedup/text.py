@@ -114,10 +114,11 @@ _TABLE: np.ndarray | None = None
 
 def _table() -> np.ndarray:
     """Lookup table code point -> normalized code point for all of Unicode (4.4 MB). Its BMP part takes ~0.13 s
-    to build, in every task's process: kept in olm-data's array cache, keyed by the Unicode version it follows."""
+    to build, in every task's process: kept in olm-data's array cache, keyed by the rule (`NORMALIZATION_VERSION`,
+    bumped with any change to it) and the Unicode version it follows."""
     global _TABLE
     if _TABLE is None:
-        key = f"unicode {unicodedata.unidata_version}|v1"
+        key = f"{NORMALIZATION_VERSION}|unicode {unicodedata.unidata_version}"
         bmp = cached_array("text-normalization-bmp", key, _bmp_table)
         _TABLE = np.concatenate([bmp, np.arange(0x10000, 0x110000, dtype=np.int32)])
     return _TABLE
