@@ -211,9 +211,6 @@ def find_cluster_sizes(output: Path) -> tuple[Counter, str] | None:
 
 
 # ------------------------------------------------------------------------------------------------- plots
-PNG_OPTIONS = {"compress_level": 1}  # the PNG files next to a run (zlib level 1: a third less CPU, ~10% more bytes)
-
-
 def _svg(fig: Any) -> str:
     """The figure as base64 SVG for an <img>: vector plots, sharp at any zoom, ~25% less CPU than a PNG of it and
     smaller. Text stays text (`svg.fonttype` none) and element ids are salted with a constant, so the same numbers

@@ -145,6 +145,7 @@ def test_report_command(run_output, tmp_path, capsys):
     (run_output / "report.html").unlink(missing_ok=True)
     assert main(["report", str(run_output)]) == 0
     assert (run_output / "report.html").read_text().startswith("<!DOCTYPE html>")
+    assert (run_output / "report.html").read_text() == build_report(run_output)  # same run, same bytes (SVG ids)
     assert main(["report", str(tmp_path / "nope")]) == 2
     assert "output folder not found" in capsys.readouterr().err
 

@@ -333,8 +333,6 @@ def plot_histogram(report: dict[str, Any]) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from olm_data.report import PNG_OPTIONS
-
     edges = np.array(report["bin_edges"])
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
     ax.stairs(report["counts"], edges, fill=True, alpha=0.6, label="documents")
@@ -361,7 +359,8 @@ def plot_histogram(report: dict[str, Any]) -> bytes:
     ax.legend(handles=handles, fontsize=8, loc="upper right")
     fig.tight_layout()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
+    # zlib level 1: a third less CPU than the default 6, for ~10% more bytes
+    fig.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     plt.close(fig)
     return buffer.getvalue()
 
